@@ -1,0 +1,59 @@
+// Writes N synthetic but valid cases as JSON Lines to stdout, for
+// benchmarks and the memory test: socq-gen-cases N [SEED]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "lib/case_json.h"
+#include "lib/timefmt.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: socq-gen-cases N [SEED]\n");
+    return 2;
+  }
+  const long long n = std::atoll(argv[1]);
+  unsigned seed = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : 1u;
+  auto rnd = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xFFFFFF; };
+  const char* channels[] = {"mastodon", "bluesky", "x", "facebook"};
+  const char* texts[] = {
+      "Train 7:32 cancelled again, no info at the station. \"Why?\" \u00e9\u00e8 \U0001F620",
+      "My meter reading was ignored and the bill doubled, can someone call me back please",
+      "Still waiting for a refund after 3 weeks, this is the fourth time I ask",
+      "Thanks for the quick help earlier, all sorted now"};
+  std::string out;
+  const int64_t base = 1795000000000;  // 2026-11-18
+  for (long long i = 0; i < n; ++i) {
+    socq::Case c;
+    c.channel = channels[rnd() % 4];
+    c.account = "brand";
+    c.id = c.channel + ":brand:" + std::to_string(100000000 + i);
+    c.rev = 1 + rnd() % 5;
+    c.customer.id = std::to_string(rnd());
+    c.customer.handle = "@user" + c.customer.id;
+    c.customer.followers = rnd() % 5000;
+    const int64_t t = base + static_cast<int64_t>(rnd() % 86400) * 1000 * 3;
+    for (int m = 0; m < 2; ++m) {
+      socq::Message msg;
+      msg.id = std::to_string(200000000 + i * 2 + m);
+      msg.dir = m == 0 ? socq::Dir::in : socq::Dir::out;
+      msg.at = socq::format_rfc3339_utc(t + m * 600000);
+      msg.author = m == 0 ? *c.customer.handle : "@brand";
+      msg.text = texts[rnd() % 4];
+      if (m == 1) msg.reply_to = std::to_string(200000000 + i * 2);
+      c.messages.push_back(msg);
+    }
+    c.status = socq::CaseStatus::open;
+    c.priority = "p" + std::to_string(1 + rnd() % 4);
+    c.tags = {"line:north"};
+    c.sla.first_response_due = socq::format_rfc3339_utc(t + 1800000);
+    c.events.push_back({socq::format_rfc3339_utc(t + 60000), "triage", "rule delay-keywords set priority", {}});
+    c.updated_at = socq::format_rfc3339_utc(t + 600000);
+    c.extra.emplace_back("x_annotation", "{\"score\": 0.5, \"labels\": [\"a\", \"b\"]}");
+    out.clear();
+    socq::write_case_canonical(out, c);
+    out.push_back('\n');
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  return 0;
+}

@@ -1,0 +1,262 @@
+// socq case: what a person needs between the automated steps.
+#include <fmt/format.h>
+
+#include "cmd/commands.h"
+#include "lib/jsonl.h"
+#include "lib/term.h"
+
+namespace socq {
+namespace {
+
+struct ListOptions {
+  std::vector<std::string> files;
+  std::string status, channel, account, owner, team;
+  size_t limit = 0;
+  std::string format = "auto";
+};
+
+struct ShowOptions {
+  std::string id;
+  std::vector<std::string> files;
+  std::string format = "auto";
+};
+
+struct EditOptions {
+  std::string id;
+  std::string owner;
+  std::string team;
+  std::string reason;
+  std::string note;
+  int64_t if_rev = -1;
+};
+
+OptString opt(const std::string& s) { return s.empty() ? OptString{} : OptString{s}; }
+
+bool want_table(const std::string& format, std::FILE* out) {
+  return format == "table" || (format == "auto" && is_tty(out));
+}
+
+bool matches(const CaseFilter& f, const Case& c) {
+  const auto col = columns_of(c);
+  return (!f.status || *f.status == col.status) && (!f.channel || *f.channel == col.channel) &&
+         (!f.account || *f.account == col.account) && (!f.owner || f.owner == col.owner) &&
+         (!f.team || f.team == col.team);
+}
+
+// Cases from the named files, or from the store when none is named.
+Status each_case(Context& ctx, const std::vector<std::string>& files, const CaseFilter& filter,
+                 const std::function<Status(Case&&)>& on_case) {
+  if (files.empty()) {
+    auto store = ctx.open_store(true);
+    if (!store) return store.error();
+    return (*store)->list(filter, on_case);
+  }
+  ReadStats stats;
+  size_t n = 0;
+  for (const auto& f : files) {
+    auto st = read_cases(f, {}, stats, [&](Case&& c) {
+      if (!matches(filter, c) || (filter.limit && n >= filter.limit)) return ok_status();
+      ++n;
+      return on_case(std::move(c));
+    });
+    if (!st) return st;
+  }
+  return ok_status();
+}
+
+std::string short_time(const std::string& rfc3339) {
+  // 2026-11-20T07:41:09Z -> 2026-11-20 07:41
+  return rfc3339.size() >= 16 ? rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) : rfc3339;
+}
+
+const Message* last_inbound(const Case& c) {
+  for (auto it = c.messages.rbegin(); it != c.messages.rend(); ++it)
+    if (it->dir == Dir::in) return &*it;
+  return c.messages.empty() ? nullptr : &c.messages.back();
+}
+
+std::vector<std::string> table_row(const Case& c) {
+  const Message* last = last_inbound(c);
+  return {c.id,
+          std::string(to_string(c.status)),
+          c.priority.value_or("-"),
+          c.customer.handle.value_or(c.customer.id),
+          std::to_string(c.messages.size()),
+          short_time(last_message_at(c)),
+          c.owner.value_or("-"),
+          last ? last->text : ""};
+}
+
+int run_list(Context& ctx, const ListOptions& o) {
+  CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit};
+  if (!want_table(o.format, ctx.out)) {
+    JsonlWriter out(ctx.out);
+    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
+      out.write(c);
+      return ok_status();
+    });
+    if (auto fl = out.flush(); st && !fl) return ctx.fail(fl.error());
+    return st ? 0 : ctx.fail(st.error());
+  }
+  Table t{{"ID", "STATUS", "PRIO", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
+          {0, 0, 0, 24, 0, 0, 12, 48}};
+  auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
+    t.rows.push_back(table_row(c));
+    return ok_status();
+  });
+  if (!st) return ctx.fail(st.error());
+  fmt::print(ctx.out, "{}", render_table(t, use_colour(ctx.out)));
+  ctx.note(fmt::format("{} case{}", t.rows.size(), t.rows.size() == 1 ? "" : "s"));
+  return 0;
+}
+
+void print_case(std::FILE* out, const Case& c, bool colour) {
+  const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
+  fmt::print(out, "{}\n", bold(c.id));
+  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), c.priority.value_or("-"), c.rev);
+  fmt::print(out, "  customer  {}{}\n", c.customer.handle.value_or(c.customer.id),
+             c.customer.name ? " (" + *c.customer.name + ")" : "");
+  fmt::print(out, "  category  {}   team {}   owner {}\n", c.category.value_or("-"), c.team.value_or("-"),
+             c.owner.value_or("-"));
+  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", fmt::join(c.tags, ", "));
+  if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due);
+  if (c.handoff)
+    fmt::print(out, "  handoff   to {} at {}{}\n", c.handoff->to, c.handoff->at,
+               c.handoff->follow_up_due ? ", follow up by " + *c.handoff->follow_up_due : "");
+  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, c.resolution->by);
+  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", l.rel, l.ref);
+  fmt::print(out, "\n{}\n", bold("Messages"));
+  for (const auto& m : c.messages)
+    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", m.author,
+               m.is_public ? "" : " (private)", m.text);
+  fmt::print(out, "\n{}\n", bold("Events"));
+  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), e.by, e.what);
+}
+
+int run_show(Context& ctx, const ShowOptions& o) {
+  std::optional<Case> found;
+  if (o.files.empty()) {
+    auto store = ctx.open_store(true);
+    if (!store) return ctx.fail(store.error());
+    auto c = (*store)->get(o.id);
+    if (!c) return ctx.fail(c.error());
+    found = std::move(c).value();
+  } else {
+    auto st = each_case(ctx, o.files, {}, [&](Case&& c) {
+      if (c.id == o.id) found = std::move(c);
+      return ok_status();
+    });
+    if (!st) return ctx.fail(st.error());
+  }
+  if (!found) return ctx.fail(Error{Exit::data, "no case " + o.id});
+  if (want_table(o.format, ctx.out)) {
+    print_case(ctx.out, *found, use_colour(ctx.out));
+  } else {
+    JsonlWriter out(ctx.out);
+    out.write(*found);
+    if (auto st = out.flush(); !st) return ctx.fail(st.error());
+  }
+  return 0;
+}
+
+// Reads a case from the store, applies `edit`, and writes it back checked
+// against the rev it was read at (or --if-rev, the rev the caller saw).
+int edit_case(Context& ctx, const EditOptions& o, const std::function<Result<bool>(Case&)>& edit) {
+  auto store = ctx.open_store(true);
+  if (!store) return ctx.fail(store.error());
+  auto found = (*store)->get(o.id);
+  if (!found) return ctx.fail(found.error());
+  if (!found->has_value()) return ctx.fail(Error{Exit::data, "no case " + o.id + " in " + ctx.store_path()});
+  Case c = std::move(**found);
+  if (o.if_rev >= 0 && o.if_rev != c.rev) {
+    Case mine = c;
+    mine.rev = o.if_rev;
+    return ctx.fail(conflict_error(mine, c));
+  }
+  auto changed = edit(c);
+  if (!changed) return ctx.fail(changed.error());
+  if (!*changed) {
+    ctx.note(fmt::format("case {}: nothing to change", c.id));
+    return 0;
+  }
+  c.updated_at = ctx.now();
+  c.touched();
+  if (auto st = (*store)->update(c); !st) return ctx.fail(st.error());
+  ctx.note(fmt::format("case {}: {} (rev {})", c.id, c.events.back().what, c.rev));
+  return 0;
+}
+
+int run_assign(Context& ctx, const EditOptions& o) {
+  const std::string who = ctx.user(), now = ctx.now();
+  return edit_case(ctx, o, [&](Case& c) -> Result<bool> {
+    const bool same_owner = c.owner == o.owner, same_team = o.team.empty() || c.team == o.team;
+    if (same_owner && same_team) return false;
+    c.owner = o.owner;
+    std::string what = "assigned to " + o.owner;
+    if (!o.team.empty()) c.team = o.team, what += " (team " + o.team + ")";
+    if (c.status == CaseStatus::new_) (void)move_status(c, CaseStatus::open, now, who, "");
+    c.events.push_back(Event{now, who, what + (o.note.empty() ? "" : ": " + o.note), {}});
+    return true;
+  });
+}
+
+int run_resolve(Context& ctx, const EditOptions& o) {
+  const std::string who = ctx.user(), now = ctx.now();
+  return edit_case(ctx, o, [&](Case& c) -> Result<bool> {
+    if (auto st = move_status(c, CaseStatus::resolved, now, who, o.note, o.reason); !st) return st.error();
+    return true;
+  });
+}
+
+void add_edit_options(CLI::App* cmd, EditOptions& o) {
+  cmd->add_option("--if-rev", o.if_rev, "fail with exit 3 unless the case is still at this rev")->type_name("REV");
+  cmd->add_option("--note", o.note, "why, for the audit trail")->type_name("TEXT");
+}
+
+}  // namespace
+
+Runner setup_case(CLI::App* sub, Context& ctx) {
+  sub->require_subcommand(1);
+  auto lo = std::make_shared<ListOptions>();
+  CLI::App* list = sub->add_subcommand("list", "list cases (a table on a terminal, JSON Lines otherwise)");
+  list->add_option("files", lo->files, "read cases from these files ('-' for stdin) instead of the store");
+  list->add_option("--status", lo->status, "only cases with this status")->type_name("STATUS");
+  list->add_option("--channel", lo->channel, "only cases on this channel")->type_name("CHANNEL");
+  list->add_option("--account", lo->account, "only cases of this brand account")->type_name("ACCOUNT");
+  list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");
+  list->add_option("--team", lo->team, "only cases of this team")->type_name("TEAM");
+  list->add_option("--limit", lo->limit, "at most N cases")->type_name("N");
+  list->add_option("--format", lo->format, "auto, table or jsonl")
+      ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
+
+  auto so = std::make_shared<ShowOptions>();
+  CLI::App* show = sub->add_subcommand("show", "show one case: messages and audit trail");
+  show->add_option("id", so->id, "the case id")->required();
+  show->add_option("files", so->files, "read cases from these files instead of the store");
+  show->add_option("--format", so->format, "auto, table or jsonl")
+      ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
+
+  auto ao = std::make_shared<EditOptions>();
+  CLI::App* assign = sub->add_subcommand("assign", "give a case an owner (and a team)");
+  assign->add_option("id", ao->id, "the case id")->required();
+  assign->add_option("owner", ao->owner, "who owns it from now on")->required();
+  assign->add_option("--team", ao->team, "and move it to this team")->type_name("TEAM");
+  add_edit_options(assign, *ao);
+
+  auto ro = std::make_shared<EditOptions>();
+  CLI::App* resolve = sub->add_subcommand("resolve", "resolve a case with a reason");
+  resolve->add_option("id", ro->id, "the case id")->required();
+  resolve->add_option("--reason", ro->reason, "answered, no_reply_needed, spam or duplicate")
+      ->required()->check(CLI::IsMember({"answered", "no_reply_needed", "spam", "duplicate"}))->type_name("REASON");
+  add_edit_options(resolve, *ro);
+
+  return [&ctx, lo, so, ao, ro, list, show, assign, resolve] {
+    if (list->parsed()) return run_list(ctx, *lo);
+    if (show->parsed()) return run_show(ctx, *so);
+    if (assign->parsed()) return run_assign(ctx, *ao);
+    if (resolve->parsed()) return run_resolve(ctx, *ro);
+    return as_int(Exit::usage);
+  };
+}
+
+}  // namespace socq

@@ -1,0 +1,180 @@
+#include "cmd/commands.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "lib/exit_codes.h"
+#include "lib/timefmt.h"
+
+namespace socq {
+
+const std::vector<CommandInfo>& command_table() {
+  static const std::vector<CommandInfo> table{
+      {"fetch", "pull messages from platform APIs or import exports; group them into cases", setup_fetch},
+      {"triage", "set category, priority, team and owner by rules; SLA clocks", setup_triage},
+      {"reply", "post a threaded reply after checks", setup_reply},
+      {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", setup_handoff},
+      {"report", "response times, SLA attainment, coverage gaps, top issues", setup_report},
+      {"case", "list, show, assign and resolve cases", setup_case},
+  };
+  return table;
+}
+
+const MapConfig& Context::config() {
+  if (!config_) {
+    auto loaded = load_config(global.config);
+    if (loaded) {
+      config_ = std::move(loaded).value();
+    } else {
+      config_status = loaded.error();
+      config_ = MapConfig{};
+    }
+  }
+  return *config_;
+}
+
+std::string Context::user() { return resolve_user(config()); }
+std::string Context::store_path() { return resolve_store_path(global.store, config()); }
+
+Result<std::unique_ptr<Store>> Context::open_store(bool must_exist) {
+  const std::string path = store_path();
+  if (!config_status) return config_status.error();
+  if (must_exist && !std::filesystem::exists(path))
+    return Error{Exit::no_input, path + ": no store here yet; import cases first (socq fetch --from FILE --store " +
+                                     path + ")"};
+  int busy_ms = 5000;
+  if (auto v = process_env("SOCQ_BUSY_TIMEOUT_MS")) busy_ms = std::atoi(v->c_str());
+  return open_sqlite_store(path, busy_ms);
+}
+
+int Context::fail(const Error& e) {
+  fmt::print(err, "socq: {}\n", e.message);
+  return as_int(e.code);
+}
+
+void Context::note(const std::string& line) {
+  if (!global.quiet) fmt::print(err, "{}\n", line);
+}
+
+int not_implemented(Context& ctx, const std::string& what) {
+  return ctx.fail(Error{Exit::unavailable, "not implemented yet: " + what});
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The known command closest to `word`, if it is close enough to be a typo.
+std::optional<std::string> did_you_mean(const std::string& word) {
+  std::optional<std::string> best;
+  size_t best_d = 3;
+  for (const auto& c : command_table()) {
+    const std::string name = c.name;
+    const size_t d = edit_distance(word, name);
+    const bool prefix = name.rfind(word, 0) == 0;
+    if (prefix || d < best_d) {
+      best = name;
+      best_d = prefix ? 0 : d;
+    }
+  }
+  return best;
+}
+
+bool is_command(const std::string& word) {
+  if (word == "help") return true;
+  for (const auto& c : command_table())
+    if (word == c.name) return true;
+  return false;
+}
+
+std::string exit_codes_text() {
+  std::string out = "Exit codes:\n";
+  for (const auto& e : exit_code_table())
+    out += fmt::format("  {:>3}  {:<14} {}\n", as_int(e.code), e.name, e.meaning);
+  return out;
+}
+
+std::unique_ptr<Clock> make_clock() {
+  // SOCQ_NOW pins the time (RFC 3339) so tests and demos are reproducible.
+  if (auto now = process_env("SOCQ_NOW"))
+    if (auto ms = parse_rfc3339_utc(*now)) return std::make_unique<FixedClock>(*ms);
+  return std::make_unique<SystemClock>();
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Context ctx;
+  ctx.clock = make_clock();
+  CLI::App app{"socq: social customer service operations from the command line"};
+  app.name("socq");
+  app.set_version_flag("--version", std::string("socq ") + SOCQ_VERSION);
+  app.add_option("--store", ctx.global.store, "the case store (SQLite file); default $SOCQ_STORE, "
+                                              "config `store`, $XDG_DATA_HOME/socq/socq.db")
+      ->type_name("FILE");
+  app.add_option("--config", ctx.global.config, "read this config file instead of the user config")
+      ->type_name("FILE");
+  app.add_flag("-q,--quiet", ctx.global.quiet, "print nothing but data and errors");
+  app.add_flag("-v,--verbose", ctx.global.verbose, "say more on stderr");
+  app.require_subcommand(0, 1);
+  app.fallthrough();  // global options may follow the subcommand
+  app.footer("Run 'socq help COMMAND' for a command's options, 'socq help exit-codes' for exit codes.");
+
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const auto& c : command_table()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runners.emplace_back(sub, c.setup(sub, ctx));
+  }
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "show help for a command, or 'exit-codes'");
+  help->add_option("topic", help_topic, "a command name or exit-codes");
+
+  // An unknown command gets a suggestion rather than CLI11's generic error.
+  if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
+    std::string msg = fmt::format("unknown command '{}'", argv[1]);
+    if (auto s = did_you_mean(argv[1])) msg += fmt::format(". Did you mean '{}'?", *s);
+    fmt::print(stderr, "socq: {}\nRun 'socq --help' for the list of commands.\n", msg);
+    return as_int(Exit::usage);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 uses 100-114 for parse errors; socq documents 2 for all of them.
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : as_int(Exit::usage);
+  }
+
+  if (help->parsed()) {
+    if (help_topic.empty()) {
+      fmt::print("{}", app.help());
+    } else if (help_topic == "exit-codes") {
+      fmt::print("{}", exit_codes_text());
+    } else if (is_command(help_topic) && help_topic != "help") {
+      fmt::print("{}", app.get_subcommand(help_topic)->help());
+    } else {
+      std::string msg = fmt::format("no help topic '{}'", help_topic);
+      if (auto s = did_you_mean(help_topic)) msg += fmt::format(". Did you mean '{}'?", *s);
+      fmt::print(stderr, "socq: {}\n", msg);
+      return as_int(Exit::usage);
+    }
+    return 0;
+  }
+  for (auto& [sub, run] : runners)
+    if (sub->parsed()) return run();
+  fmt::print("{}", app.help());
+  return 0;
+}
+
+}  // namespace socq

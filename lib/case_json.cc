@@ -1,0 +1,725 @@
+#include "lib/case_json.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <set>
+
+#include "lib/timefmt.h"
+
+namespace socq {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+struct CaseParser::Impl {
+  od::parser ondemand;
+  simdjson::dom::parser dom;  // validates unknown members' text
+  std::string scratch;        // padded copy for parse(string_view)
+};
+
+namespace {
+
+// Parsing context: the first error wins and names the field's path.
+struct Ctx {
+  simdjson::dom::parser* dom;
+  std::string err;
+
+  bool fail(const std::string& path, std::string_view what) {
+    if (err.empty()) err = (path.empty() ? std::string("case") : path) + ": " + std::string(what);
+    return false;
+  }
+  bool fail(const std::string& path, error_code e) {
+    // simdjson reports bad JSON where it notices it, often inside a field.
+    if (e == simdjson::INCORRECT_TYPE) return fail(path, "wrong type");
+    return fail(path, std::string("invalid JSON (") + simdjson::error_message(e) + ")");
+  }
+};
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string index_path(const std::string& path, size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+std::string_view type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "?";
+}
+
+bool type_of(od::value& v, od::json_type& t, Ctx& cx, const std::string& path) {
+  if (auto e = v.type().get(t)) return cx.fail(path, e);
+  return true;
+}
+
+bool expect_type(od::value& v, od::json_type want, Ctx& cx, const std::string& path,
+                 std::string_view want_name) {
+  od::json_type t{};
+  if (!type_of(v, t, cx, path)) return false;
+  if (t != want) return cx.fail(path, "expected " + std::string(want_name) + ", got " + std::string(type_name(t)));
+  return true;
+}
+
+bool get_string(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+  if (!expect_type(v, od::json_type::string, cx, path, "a string")) return false;
+  std::string_view sv;
+  if (auto e = v.get_string().get(sv)) return cx.fail(path, e);
+  out.assign(sv);
+  return true;
+}
+
+bool get_nonempty(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+  if (!get_string(v, out, cx, path)) return false;
+  if (out.empty()) return cx.fail(path, "must not be empty");
+  return true;
+}
+
+// null, or absent, or a string.
+bool get_opt_string(od::value v, OptString& out, Ctx& cx, const std::string& path) {
+  od::json_type t{};
+  if (!type_of(v, t, cx, path)) return false;
+  if (t == od::json_type::null) {
+    bool is_null = false;
+    if (auto e = v.is_null().get(is_null)) return cx.fail(path, e);
+    if (!is_null) return cx.fail(path, "invalid literal");
+    out.reset();
+    return true;
+  }
+  if (t != od::json_type::string) return cx.fail(path, "expected a string or null, got " + std::string(type_name(t)));
+  std::string s;
+  if (!get_string(v, s, cx, path)) return false;
+  out = std::move(s);
+  return true;
+}
+
+bool check_time(const std::string& s, Ctx& cx, const std::string& path) {
+  if (!parse_rfc3339_utc(s)) return cx.fail(path, "not an RFC 3339 UTC time like 2026-11-20T07:41:09Z: \"" + s + "\"");
+  return true;
+}
+
+bool get_time(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+  return get_string(v, out, cx, path) && check_time(out, cx, path);
+}
+
+bool get_opt_time(od::value v, OptString& out, Ctx& cx, const std::string& path) {
+  return get_opt_string(v, out, cx, path) && (!out || check_time(*out, cx, path));
+}
+
+bool get_int(od::value v, int64_t& out, Ctx& cx, const std::string& path) {
+  if (!expect_type(v, od::json_type::number, cx, path, "an integer")) return false;
+  if (auto e = v.get_int64().get(out)) return cx.fail(path, e == simdjson::INCORRECT_TYPE ? "expected an integer" : simdjson::error_message(e));
+  return true;
+}
+
+bool get_bool(od::value v, bool& out, Ctx& cx, const std::string& path) {
+  if (!expect_type(v, od::json_type::boolean, cx, path, "true or false")) return false;
+  if (auto e = v.get_bool().get(out)) return cx.fail(path, e);
+  return true;
+}
+
+bool is_null_value(od::value& v, Ctx& cx, const std::string& path, bool& null) {
+  od::json_type t{};
+  if (!type_of(v, t, cx, path)) return false;
+  null = false;
+  if (t != od::json_type::null) return true;
+  if (auto e = v.is_null().get(null)) return cx.fail(path, e);
+  if (!null) return cx.fail(path, "invalid literal");
+  return true;
+}
+
+// Keeps an unknown member's original text, validated in full: On Demand
+// skips what it is not asked for, so the DOM parser checks the text.
+bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const std::string& path) {
+  od::json_type t{};
+  if (!type_of(v, t, cx, path)) return false;
+  std::string_view raw;
+  if (t == od::json_type::object) {
+    od::object o;
+    if (auto e = v.get_object().get(o)) return cx.fail(path, e);
+    if (auto e = o.raw_json().get(raw)) return cx.fail(path, e);
+  } else if (t == od::json_type::array) {
+    od::array a;
+    if (auto e = v.get_array().get(a)) return cx.fail(path, e);
+    if (auto e = a.raw_json().get(raw)) return cx.fail(path, e);
+  } else {
+    raw = v.raw_json_token();
+  }
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
+    raw.remove_suffix(1);
+  simdjson::dom::element ignored;
+  if (auto e = cx.dom->parse(raw.data(), raw.size(), true).get(ignored)) return cx.fail(path, e);
+  extra.emplace_back(std::string(key), std::string(raw));
+  return true;
+}
+
+// Calls on_field(key, value, path) for each member of the object `v`.
+template <class F>
+bool for_each_field(od::value v, Ctx& cx, const std::string& path, F&& on_field) {
+  if (!expect_type(v, od::json_type::object, cx, path, "an object")) return false;
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return cx.fail(path, e);
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return cx.fail(path, e);
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return cx.fail(path, e);
+    if (!on_field(key, field.value(), join(path, key))) return false;
+  }
+  return true;
+}
+
+template <class F>
+bool for_each_element(od::value v, Ctx& cx, const std::string& path, F&& on_element) {
+  if (!expect_type(v, od::json_type::array, cx, path, "an array")) return false;
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return cx.fail(path, e);
+  size_t i = 0;
+  for (auto element_result : arr) {
+    od::value element;
+    const std::string element_path = index_path(path, i);
+    if (auto e = std::move(element_result).get(element)) return cx.fail(element_path, e);
+    if (!on_element(element, element_path)) return false;
+    ++i;
+  }
+  return true;
+}
+
+bool get_string_array(od::value v, std::vector<std::string>& out, Ctx& cx, const std::string& path) {
+  out.clear();
+  return for_each_element(v, cx, path, [&](od::value e, const std::string& p) {
+    out.emplace_back();
+    return get_string(e, out.back(), cx, p);
+  });
+}
+
+// Reads an optional object: null leaves `out` empty.
+template <class T, class F>
+bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const std::string& path, F&& parse) {
+  bool null = false;
+  if (!is_null_value(v, cx, path, null)) return false;
+  if (null) {
+    out.reset();
+    return true;
+  }
+  out.emplace();
+  return parse(v, *out, path);
+}
+
+bool require(bool seen, Ctx& cx, const std::string& path) {
+  return seen || cx.fail(path, "missing");
+}
+
+bool parse_customer(od::value v, Customer& c, Ctx& cx, const std::string& path) {
+  bool has_id = false;
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+           if (k == "id") return has_id = true, get_nonempty(f, c.id, cx, p);
+           if (k == "handle") return get_opt_string(f, c.handle, cx, p);
+           if (k == "name") return get_opt_string(f, c.name, cx, p);
+           if (k == "followers") {
+             bool null = false;
+             if (!is_null_value(f, cx, p, null)) return false;
+             if (null) return c.followers.reset(), true;
+             int64_t n = 0;
+             if (!get_int(f, n, cx, p)) return false;
+             if (n < 0) return cx.fail(p, "must not be negative");
+             c.followers = n;
+             return true;
+           }
+           return keep_unknown(f, k, c.extra, cx, p);
+         }) &&
+         require(has_id, cx, join(path, "id"));
+}
+
+bool parse_message(od::value v, Message& m, Ctx& cx, const std::string& path) {
+  bool has_id = false, has_dir = false, has_at = false, has_text = false;
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "id") return has_id = true, get_nonempty(f, m.id, cx, p);
+    if (k == "dir") {
+      std::string d;
+      if (!get_string(f, d, cx, p)) return false;
+      if (d != "in" && d != "out") return cx.fail(p, "must be \"in\" or \"out\", not \"" + d + "\"");
+      m.dir = d == "in" ? Dir::in : Dir::out;
+      return has_dir = true;
+    }
+    if (k == "at") return has_at = true, get_time(f, m.at, cx, p);
+    if (k == "author") return get_string(f, m.author, cx, p);
+    if (k == "text") return has_text = true, get_string(f, m.text, cx, p);
+    if (k == "public") return get_bool(f, m.is_public, cx, p);
+    if (k == "reply_to") return get_opt_string(f, m.reply_to, cx, p);
+    if (k == "lang") return get_opt_string(f, m.lang, cx, p);
+    if (k == "auto") return get_bool(f, m.is_auto, cx, p);
+    if (k == "redacted") return get_bool(f, m.redacted, cx, p);
+    if (k == "posted_id") return get_opt_string(f, m.posted_id, cx, p);
+    return keep_unknown(f, k, m.extra, cx, p);
+  });
+  return ok && require(has_id, cx, join(path, "id")) && require(has_dir, cx, join(path, "dir")) &&
+         require(has_at, cx, join(path, "at")) && require(has_text, cx, join(path, "text"));
+}
+
+bool parse_sla(od::value v, Sla& s, Ctx& cx, const std::string& path) {
+  bool null = false;
+  if (!is_null_value(v, cx, path, null)) return false;
+  if (null) return true;
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "first_response_due") return get_opt_time(f, s.first_response_due, cx, p);
+    if (k == "next_response_due") return get_opt_time(f, s.next_response_due, cx, p);
+    if (k == "resolution_due") return get_opt_time(f, s.resolution_due, cx, p);
+    if (k == "first_response_at") return get_opt_time(f, s.first_response_at, cx, p);
+    if (k == "breached") return get_string_array(f, s.breached, cx, p);
+    return keep_unknown(f, k, s.extra, cx, p);
+  });
+}
+
+bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const std::string& path) {
+  bool has_to = false, has_at = false, has_by = false;
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "to") return has_to = true, get_nonempty(f, h.to, cx, p);
+    if (k == "at") return has_at = true, get_time(f, h.at, cx, p);
+    if (k == "by") return has_by = true, get_string(f, h.by, cx, p);
+    if (k == "why") return get_opt_string(f, h.why, cx, p);
+    if (k == "ref") return get_opt_string(f, h.ref, cx, p);
+    if (k == "owner") return get_opt_string(f, h.owner, cx, p);
+    if (k == "follow_up_due") return get_opt_time(f, h.follow_up_due, cx, p);
+    if (k == "completed_at") return get_opt_time(f, h.completed_at, cx, p);
+    return keep_unknown(f, k, h.extra, cx, p);
+  });
+  return ok && require(has_to, cx, join(path, "to")) && require(has_at, cx, join(path, "at")) &&
+         require(has_by, cx, join(path, "by"));
+}
+
+bool parse_incident(od::value v, Incident& i, Ctx& cx, const std::string& path) {
+  bool has_id = false;
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+           if (k == "id") return has_id = true, get_nonempty(f, i.id, cx, p);
+           if (k == "title") return get_opt_string(f, i.title, cx, p);
+           if (k == "since") return get_opt_time(f, i.since, cx, p);
+           return keep_unknown(f, k, i.extra, cx, p);
+         }) &&
+         require(has_id, cx, join(path, "id"));
+}
+
+bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const std::string& path) {
+  bool has_reason = false, has_at = false;
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "reason") {
+      if (!get_string(f, r.reason, cx, p)) return false;
+      if (!is_valid_resolution_reason(r.reason))
+        return cx.fail(p, "must be answered, no_reply_needed, spam or duplicate, not \"" + r.reason + "\"");
+      return has_reason = true;
+    }
+    if (k == "at") return has_at = true, get_time(f, r.at, cx, p);
+    if (k == "by") return get_string(f, r.by, cx, p);
+    return keep_unknown(f, k, r.extra, cx, p);
+  });
+  return ok && require(has_reason, cx, join(path, "reason")) && require(has_at, cx, join(path, "at"));
+}
+
+bool parse_link(od::value v, Link& l, Ctx& cx, const std::string& path) {
+  bool has_rel = false, has_ref = false;
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "rel") return has_rel = true, get_nonempty(f, l.rel, cx, p);
+    if (k == "ref") return has_ref = true, get_nonempty(f, l.ref, cx, p);
+    return keep_unknown(f, k, l.extra, cx, p);
+  });
+  return ok && require(has_rel, cx, join(path, "rel")) && require(has_ref, cx, join(path, "ref"));
+}
+
+bool parse_event(od::value v, Event& ev, Ctx& cx, const std::string& path) {
+  bool has_at = false, has_by = false, has_what = false;
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+    if (k == "at") return has_at = true, get_time(f, ev.at, cx, p);
+    if (k == "by") return has_by = true, get_string(f, ev.by, cx, p);
+    if (k == "what") return has_what = true, get_string(f, ev.what, cx, p);
+    return keep_unknown(f, k, ev.extra, cx, p);
+  });
+  return ok && require(has_at, cx, join(path, "at")) && require(has_by, cx, join(path, "by")) &&
+         require(has_what, cx, join(path, "what"));
+}
+
+bool valid_channel_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+  });
+}
+
+struct Seen {
+  bool v = false, id = false, channel = false, account = false, customer = false, messages = false,
+       status = false;
+};
+
+bool parse_top_field(std::string_view k, od::value f, const std::string& p, Case& c, Seen& seen, Ctx& cx) {
+  if (k == "v") {
+    int64_t v = 0;
+    if (!get_int(f, v, cx, p)) return false;
+    if (v != kCaseVersion)
+      return cx.fail(p, "unsupported case version " + std::to_string(v) + " (this socq reads version " +
+                            std::to_string(kCaseVersion) + ")");
+    return seen.v = true;
+  }
+  if (k == "id") return seen.id = true, get_nonempty(f, c.id, cx, p);
+  if (k == "rev") {
+    if (!get_int(f, c.rev, cx, p)) return false;
+    return c.rev >= 0 || cx.fail(p, "must not be negative");
+  }
+  if (k == "channel") {
+    if (!get_string(f, c.channel, cx, p)) return false;
+    if (!valid_channel_name(c.channel)) return cx.fail(p, "must be a lower-case name like \"mastodon\"");
+    return seen.channel = true;
+  }
+  if (k == "account") return seen.account = true, get_nonempty(f, c.account, cx, p);
+  if (k == "customer") return seen.customer = true, parse_customer(f, c.customer, cx, p);
+  if (k == "messages") {
+    seen.messages = true;
+    c.messages.clear();
+    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+      c.messages.emplace_back();
+      return parse_message(e, c.messages.back(), cx, ep);
+    });
+  }
+  if (k == "status") {
+    std::string s;
+    if (!get_string(f, s, cx, p)) return false;
+    auto st = parse_status(s);
+    if (!st)
+      return cx.fail(p, "unknown status \"" + s +
+                            "\" (new, open, pending_customer, handed_off, resolved, closed)");
+    c.status = *st;
+    return seen.status = true;
+  }
+  if (k == "priority") {
+    if (!get_opt_string(f, c.priority, cx, p)) return false;
+    return !c.priority || is_valid_priority(*c.priority) ||
+           cx.fail(p, "must be p1, p2, p3, p4 or null, not \"" + *c.priority + "\"");
+  }
+  if (k == "category") return get_opt_string(f, c.category, cx, p);
+  if (k == "tags") return get_string_array(f, c.tags, cx, p);
+  if (k == "team") return get_opt_string(f, c.team, cx, p);
+  if (k == "owner") return get_opt_string(f, c.owner, cx, p);
+  if (k == "sla") return parse_sla(f, c.sla, cx, p);
+  if (k == "links") {
+    c.links.clear();
+    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+      c.links.emplace_back();
+      return parse_link(e, c.links.back(), cx, ep);
+    });
+  }
+  if (k == "handoff")
+    return get_opt_object(f, c.handoff, cx, p,
+                          [&](od::value v, Handoff& h, const std::string& pp) { return parse_handoff(v, h, cx, pp); });
+  if (k == "incident")
+    return get_opt_object(f, c.incident, cx, p, [&](od::value v, Incident& i, const std::string& pp) {
+      return parse_incident(v, i, cx, pp);
+    });
+  if (k == "resolution")
+    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, Resolution& r, const std::string& pp) {
+      return parse_resolution(v, r, cx, pp);
+    });
+  if (k == "pii") return get_string_array(f, c.pii, cx, p);
+  if (k == "events") {
+    c.events.clear();
+    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+      c.events.emplace_back();
+      return parse_event(e, c.events.back(), cx, ep);
+    });
+  }
+  if (k == "updated_at") return get_time(f, c.updated_at, cx, p);
+  return keep_unknown(f, k, c.extra, cx, p);
+}
+
+// Rules that span fields, checked once every field is read.
+bool check_case(Case& c, const Seen& seen, Ctx& cx) {
+  if (!require(seen.v, cx, "v") || !require(seen.id, cx, "id") || !require(seen.channel, cx, "channel") ||
+      !require(seen.account, cx, "account") || !require(seen.customer, cx, "customer") ||
+      !require(seen.messages, cx, "messages") || !require(seen.status, cx, "status"))
+    return false;
+  const std::string prefix = c.channel + ":" + c.account + ":";
+  if (c.id.size() <= prefix.size() || c.id.compare(0, prefix.size(), prefix) != 0)
+    return cx.fail("id", "must be \"" + prefix + "<thread key>\", not \"" + c.id + "\"");
+  std::set<std::string_view> ids;
+  for (size_t i = 0; i < c.messages.size(); ++i)
+    if (!ids.insert(c.messages[i].id).second)
+      return cx.fail(index_path("messages", i) + ".id", "duplicate message id \"" + c.messages[i].id + "\"");
+  if (c.status == CaseStatus::resolved && !c.resolution)
+    return cx.fail("resolution", "required when status is resolved");
+  if (c.updated_at.empty()) {
+    // Hand-written or imported cases may omit it: the newest known time.
+    c.updated_at = last_message_at(c);
+    for (const auto& e : c.events)
+      if (parse_rfc3339_utc(e.at) > parse_rfc3339_utc(c.updated_at)) c.updated_at = e.at;
+    if (c.updated_at.empty()) return cx.fail("updated_at", "missing (and the case has no message to take it from)");
+  }
+  return true;
+}
+
+}  // namespace
+
+CaseParser::CaseParser() : impl_(std::make_unique<Impl>()) {}
+CaseParser::~CaseParser() = default;
+size_t CaseParser::padding() { return simdjson::SIMDJSON_PADDING; }
+
+Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
+  Ctx cx{&impl_->dom, {}};
+  od::document doc;
+  if (auto e = impl_->ondemand.iterate(simdjson::padded_string_view(data, len, capacity)).get(doc))
+    return Error{Exit::data, std::string("invalid JSON (") + simdjson::error_message(e) + ")"};
+  od::object root;
+  if (auto e = doc.get_object().get(root)) {
+    return Error{Exit::data, e == simdjson::INCORRECT_TYPE ? "expected a JSON object (one case per line)"
+                                                           : std::string("invalid JSON (") +
+                                                                 simdjson::error_message(e) + ")"};
+  }
+  Case c;
+  Seen seen;
+  for (auto field_result : root) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) {
+      cx.fail("", e);
+      break;
+    }
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) {
+      cx.fail("", e);
+      break;
+    }
+    const std::string key_copy(key);
+    if (!parse_top_field(key_copy, field.value(), key_copy, c, seen, cx)) break;
+  }
+  const char* trailing = nullptr;
+  if (cx.err.empty() && !doc.current_location().get(trailing)) cx.fail("", "unexpected text after the JSON object");
+  if (cx.err.empty()) check_case(c, seen, cx);
+  if (!cx.err.empty()) return Error{Exit::data, cx.err};
+  c.source.assign(data, len);
+  return c;
+}
+
+Result<Case> CaseParser::parse(std::string_view json) {
+  impl_->scratch.assign(json);
+  impl_->scratch.append(padding(), '\0');
+  return parse(impl_->scratch.data(), json.size(), impl_->scratch.size());
+}
+
+// ---- writing ----
+
+void write_json_string(std::string& out, std::string_view s) {
+  static const char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    out.append(s.data() + start, i - start);
+    start = i + 1;
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(hex[ch >> 4]);
+        out.push_back(hex[ch & 15]);
+    }
+  }
+  out.append(s.data() + start, s.size() - start);
+  out.push_back('"');
+}
+
+namespace {
+
+// Writes members of one object; tracks the comma.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  ObjectWriter& key(std::string_view k) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    write_json_string(out_, k);
+    out_.push_back(':');
+    return *this;
+  }
+  void str(std::string_view k, std::string_view v) { key(k), write_json_string(out_, v); }
+  void opt(std::string_view k, const OptString& v) {
+    key(k);
+    if (v) write_json_string(out_, *v);
+    else out_ += "null";
+  }
+  void integer(std::string_view k, int64_t v) {
+    key(k);
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+  void boolean(std::string_view k, bool v) { key(k), out_ += v ? "true" : "false"; }
+  void strings(std::string_view k, const std::vector<std::string>& v) {
+    key(k);
+    out_.push_back('[');
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out_.push_back(',');
+      write_json_string(out_, v[i]);
+    }
+    out_.push_back(']');
+  }
+  void raw(std::string_view k, std::string_view json) { key(k), out_ += json; }
+  void extras(const Extras& e) {
+    for (const auto& [k, v] : e) raw(k, v);
+  }
+  void null(std::string_view k) { key(k), out_ += "null"; }
+  std::string& out() { return out_; }
+  ~ObjectWriter() { out_.push_back('}'); }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+template <class T, class F>
+void write_array(std::string& out, const std::vector<T>& items, F&& write_one) {
+  out.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    write_one(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+void write_customer(std::string& out, const Customer& c) {
+  ObjectWriter w(out);
+  w.str("id", c.id);
+  w.opt("handle", c.handle);
+  w.opt("name", c.name);
+  if (c.followers) w.integer("followers", *c.followers);
+  else w.null("followers");
+  w.extras(c.extra);
+}
+
+void write_message(std::string& out, const Message& m) {
+  ObjectWriter w(out);
+  w.str("id", m.id);
+  w.str("dir", to_string(m.dir));
+  w.str("at", m.at);
+  w.str("author", m.author);
+  w.str("text", m.text);
+  w.boolean("public", m.is_public);
+  w.opt("reply_to", m.reply_to);
+  if (m.lang) w.opt("lang", m.lang);
+  if (m.is_auto) w.boolean("auto", true);
+  if (m.redacted) w.boolean("redacted", true);
+  if (m.posted_id) w.opt("posted_id", m.posted_id);
+  w.extras(m.extra);
+}
+
+void write_sla(std::string& out, const Sla& s) {
+  ObjectWriter w(out);
+  w.opt("first_response_due", s.first_response_due);
+  w.opt("next_response_due", s.next_response_due);
+  w.opt("resolution_due", s.resolution_due);
+  w.opt("first_response_at", s.first_response_at);
+  w.strings("breached", s.breached);
+  w.extras(s.extra);
+}
+
+void write_handoff(std::string& out, const Handoff& h) {
+  ObjectWriter w(out);
+  w.str("to", h.to);
+  w.str("at", h.at);
+  w.str("by", h.by);
+  w.opt("why", h.why);
+  w.opt("ref", h.ref);
+  w.opt("owner", h.owner);
+  w.opt("follow_up_due", h.follow_up_due);
+  w.opt("completed_at", h.completed_at);
+  w.extras(h.extra);
+}
+
+void write_incident(std::string& out, const Incident& i) {
+  ObjectWriter w(out);
+  w.str("id", i.id);
+  w.opt("title", i.title);
+  w.opt("since", i.since);
+  w.extras(i.extra);
+}
+
+void write_resolution(std::string& out, const Resolution& r) {
+  ObjectWriter w(out);
+  w.str("reason", r.reason);
+  w.str("at", r.at);
+  w.str("by", r.by);
+  w.extras(r.extra);
+}
+
+void write_link(std::string& out, const Link& l) {
+  ObjectWriter w(out);
+  w.str("rel", l.rel);
+  w.str("ref", l.ref);
+  w.extras(l.extra);
+}
+
+void write_event(std::string& out, const Event& e) {
+  ObjectWriter w(out);
+  w.str("at", e.at);
+  w.str("by", e.by);
+  w.str("what", e.what);
+  w.extras(e.extra);
+}
+
+template <class T, class F>
+void write_optional(ObjectWriter& w, std::string_view k, const std::optional<T>& v, F&& write_one) {
+  w.key(k);
+  if (v) write_one(w.out(), *v);
+  else w.out() += "null";
+}
+
+}  // namespace
+
+void write_case_canonical(std::string& out, const Case& c) {
+  ObjectWriter w(out);
+  w.integer("v", c.v);
+  w.str("id", c.id);
+  w.integer("rev", c.rev);
+  w.str("channel", c.channel);
+  w.str("account", c.account);
+  w.key("customer"), write_customer(out, c.customer);
+  w.key("messages"), write_array(out, c.messages, write_message);
+  w.str("status", to_string(c.status));
+  w.opt("priority", c.priority);
+  w.opt("category", c.category);
+  w.strings("tags", c.tags);
+  w.opt("team", c.team);
+  w.opt("owner", c.owner);
+  w.key("sla"), write_sla(out, c.sla);
+  w.key("links"), write_array(out, c.links, write_link);
+  write_optional(w, "handoff", c.handoff, write_handoff);
+  write_optional(w, "incident", c.incident, write_incident);
+  write_optional(w, "resolution", c.resolution, write_resolution);
+  w.strings("pii", c.pii);
+  w.key("events"), write_array(out, c.events, write_event);
+  w.str("updated_at", c.updated_at);
+  w.extras(c.extra);
+}
+
+void write_case(std::string& out, const Case& c) {
+  if (!c.source.empty()) out += c.source;
+  else write_case_canonical(out, c);
+}
+
+std::string case_to_json(const Case& c) {
+  std::string s;
+  write_case(s, c);
+  return s;
+}
+
+}  // namespace socq

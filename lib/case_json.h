@@ -1,0 +1,43 @@
+// Cases to and from JSON text: the hot path. Reading uses simdjson On
+// Demand for the known fields and keeps unknown members as their original
+// text (each checked by simdjson's validating DOM parser); writing is a
+// direct writer in one canonical member order.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "lib/case.h"
+
+namespace socq {
+
+class CaseParser {
+ public:
+  CaseParser();
+  ~CaseParser();
+  CaseParser(const CaseParser&) = delete;
+  CaseParser& operator=(const CaseParser&) = delete;
+
+  // Parses one case from `len` bytes at `data`; the buffer must stay
+  // readable up to `capacity` >= len + padding() bytes. On error the message
+  // names the field at fault ("messages[2].at: ...").
+  Result<Case> parse(const char* data, size_t len, size_t capacity);
+  // Convenience for tests and small inputs: copies into a padded buffer.
+  Result<Case> parse(std::string_view json);
+  static size_t padding();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Appends the case as one line of JSON (no newline): the source bytes if
+// the case is unchanged since it was read, else the canonical form.
+void write_case(std::string& out, const Case& c);
+void write_case_canonical(std::string& out, const Case& c);
+std::string case_to_json(const Case& c);
+
+// Appends s as a JSON string literal (quotes included).
+void write_json_string(std::string& out, std::string_view s);
+
+}  // namespace socq

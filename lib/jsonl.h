@@ -1,0 +1,76 @@
+// Streaming JSON Lines of cases: read one line at a time from a file or
+// stdin into a padded buffer, parse it, name file:line on error; write
+// through a large buffer. Memory stays flat whatever the input size.
+#pragma once
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "lib/case_json.h"
+
+namespace socq {
+
+// Splits a byte stream into lines: handles CRLF, a UTF-8 BOM on the first
+// line, a missing final newline and lines of any length.
+class LineReader {
+ public:
+  // `path` is "-" for stdin. Check error() after construction.
+  explicit LineReader(const std::string& path);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  const std::string& error() const { return error_; }
+  // Next line without its terminator; the buffer behind it has at least
+  // `padding` readable bytes past the end. False at end of input.
+  bool next(std::string_view& line, size_t padding);
+  size_t line_number() const { return line_no_; }
+  const std::string& path() const { return path_; }
+  // True if reading failed (as opposed to reaching the end).
+  bool read_failed() const { return read_failed_; }
+
+ private:
+  bool fill();
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool owns_ = false;
+  std::string buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool read_failed_ = false;
+  size_t line_no_ = 0;
+  std::string line_;  // a padded copy when a line must be moved
+  std::string error_;
+};
+
+struct ReadStats {
+  size_t lines = 0;    // non-blank lines seen
+  size_t cases = 0;    // cases read
+  size_t skipped = 0;  // bad lines skipped (with skip_bad)
+  std::string first_skip;  // the first skipped line's error, for the summary
+};
+
+struct ReadOptions {
+  bool skip_bad = false;
+};
+
+// Reads every case of `path`, calling on_case for each. Stops at the first
+// bad line with "file:line: field: what" (exit code 65) unless skip_bad.
+// on_case may return an Error to stop.
+Status read_cases(const std::string& path, const ReadOptions& opts, ReadStats& stats,
+                  const std::function<Status(Case&&)>& on_case);
+
+// Buffered writer of JSON Lines to a FILE*.
+class JsonlWriter {
+ public:
+  explicit JsonlWriter(std::FILE* out) : out_(out) {}
+  ~JsonlWriter() { (void)flush(); }
+  void write(const Case& c);
+  Status flush();
+
+ private:
+  std::FILE* out_;
+  std::string buf_;
+};
+
+}  // namespace socq

@@ -1,0 +1,145 @@
+#include "lib/merge.h"
+
+#include <algorithm>
+#include <set>
+
+#include "lib/timefmt.h"
+
+namespace socq {
+namespace {
+
+bool has_message(const Case& c, const std::string& id) {
+  return std::any_of(c.messages.begin(), c.messages.end(), [&](const Message& m) { return m.id == id; });
+}
+
+bool same_event(const Event& a, const Event& b) { return a.at == b.at && a.by == b.by && a.what == b.what; }
+
+void sort_messages(Case& c) {
+  std::stable_sort(c.messages.begin(), c.messages.end(), [](const Message& a, const Message& b) {
+    return parse_rfc3339_utc(a.at).value_or(0) < parse_rfc3339_utc(b.at).value_or(0);
+  });
+}
+
+template <class T>
+bool fill_if_missing(std::optional<T>& stored, const std::optional<T>& incoming) {
+  if (stored || !incoming) return false;
+  stored = incoming;
+  return true;
+}
+
+bool merge_extras(Extras& stored, const Extras& incoming) {
+  bool changed = false;
+  for (const auto& kv : incoming) {
+    auto found = std::find_if(stored.begin(), stored.end(), [&](const auto& s) { return s.first == kv.first; });
+    if (found == stored.end()) stored.push_back(kv), changed = true;
+  }
+  return changed;
+}
+
+// "x:acct:123#3" -> ("x:acct:123", 3); "x:acct:123" -> ("x:acct:123", 1).
+std::pair<std::string, int> split_generation(const std::string& id) {
+  const auto hash = id.rfind('#');
+  if (hash == std::string::npos) return {id, 1};
+  const std::string n = id.substr(hash + 1);
+  if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return {id, 1};
+  return {id.substr(0, hash), std::stoi(n)};
+}
+
+std::optional<std::string> link_ref(const Case& c, const std::string& rel) {
+  for (const auto& l : c.links)
+    if (l.rel == rel) return l.ref;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool merge_into(Case& stored, const Case& incoming, const std::string& now, const std::string& by) {
+  size_t added = 0, added_inbound = 0;
+  for (const auto& m : incoming.messages) {
+    if (has_message(stored, m.id)) continue;
+    stored.messages.push_back(m);
+    ++added;
+    if (m.dir == Dir::in && !m.is_auto) ++added_inbound;
+  }
+  bool changed = added > 0;
+  if (added) sort_messages(stored);
+  for (const auto& e : incoming.events) {
+    if (std::none_of(stored.events.begin(), stored.events.end(), [&](const Event& s) { return same_event(s, e); })) {
+      stored.events.push_back(e);
+      changed = true;
+    }
+  }
+  changed |= fill_if_missing(stored.customer.handle, incoming.customer.handle);
+  changed |= fill_if_missing(stored.customer.name, incoming.customer.name);
+  changed |= fill_if_missing(stored.customer.followers, incoming.customer.followers);
+  changed |= merge_extras(stored.extra, incoming.extra);
+  if (!changed) return false;
+  if (added)
+    stored.events.push_back(Event{now, by, "merged " + std::to_string(added) + " new message" + (added == 1 ? "" : "s"), {}});
+  const bool reopen = added_inbound > 0 && (stored.status == CaseStatus::pending_customer ||
+                                            stored.status == CaseStatus::handed_off ||
+                                            stored.status == CaseStatus::resolved);
+  if (reopen) (void)move_status(stored, CaseStatus::open, now, by, "new message from the customer");
+  stored.rev += 1;
+  stored.updated_at = now;
+  stored.touched();
+  return true;
+}
+
+Result<MergePlan> plan_merge(Case incoming, const CaseLookup& lookup, const std::string& now,
+                             const std::string& by) {
+  auto found = lookup(incoming.id);
+  if (!found) return found.error();
+  if (!found->has_value()) {
+    if (incoming.rev < 1) incoming.rev = 1, incoming.touched();
+    MergePlan plan{MergeOutcome::created, {}};
+    plan.writes.push_back(std::move(incoming));
+    return plan;
+  }
+  Case stored = std::move(**found);
+  if (stored.status != CaseStatus::closed) {
+    MergePlan plan;
+    if (merge_into(stored, incoming, now, by)) {
+      plan.outcome = MergeOutcome::updated;
+      plan.writes.push_back(std::move(stored));
+    }
+    return plan;
+  }
+  // Closed: messages it already holds stay there; the rest belong to the
+  // follow-up case, which is created or found through the "next" link.
+  std::erase_if(incoming.messages, [&](const Message& m) { return has_message(stored, m.id); });
+  const bool any_new_inbound = std::any_of(incoming.messages.begin(), incoming.messages.end(),
+                                           [](const Message& m) { return m.dir == Dir::in; });
+  if (auto next = link_ref(stored, "next")) {
+    if (incoming.messages.empty()) return MergePlan{};
+    incoming.id = *next;
+    incoming.events.clear();
+    return plan_merge(std::move(incoming), lookup, now, by);
+  }
+  if (!any_new_inbound) return MergePlan{};
+  auto [base, generation] = split_generation(stored.id);
+  Case follow = std::move(incoming);
+  follow.id = base + "#" + std::to_string(generation + 1);
+  follow.rev = 1;
+  follow.status = CaseStatus::new_;
+  follow.resolution.reset();
+  follow.handoff.reset();
+  follow.owner.reset();
+  follow.sla = Sla{};
+  follow.events = {Event{now, by, "new conversation after " + stored.id + " was closed", {}}};
+  follow.links.push_back(Link{"previous", stored.id, {}});
+  follow.updated_at = now;
+  follow.touched();
+  stored.links.push_back(Link{"next", follow.id, {}});
+  stored.events.push_back(Event{now, by, "customer wrote again: continued in " + follow.id, {}});
+  stored.rev += 1;
+  stored.updated_at = now;
+  stored.touched();
+  MergePlan plan{MergeOutcome::created, {}};
+  plan.writes.push_back(std::move(stored));
+  plan.writes.push_back(std::move(follow));
+  return plan;
+}
+
+}  // namespace socq

@@ -1,0 +1,65 @@
+// Where cases live between commands. The embedded default is SQLite
+// (store_sqlite.cc); MemoryStore is the test double. Behind this interface a
+// shared server-backed store can come later without touching commands.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lib/case.h"
+#include "lib/merge.h"
+
+namespace socq {
+
+struct CaseFilter {
+  OptString status, channel, account, owner, team;
+  size_t limit = 0;  // 0: no limit
+};
+
+struct MergeStats {
+  size_t created = 0, updated = 0, unchanged = 0;
+};
+
+// One all-or-nothing batch of merges (one transaction). Destroying it
+// without commit() rolls everything back.
+class MergeBatch {
+ public:
+  virtual ~MergeBatch() = default;
+  virtual Status add(Case&& incoming) = 0;
+  virtual Result<MergeStats> commit() = 0;
+};
+
+// The indexed columns of a case, derived in exactly one place.
+struct CaseColumns {
+  std::string id, channel, account, status, updated_at;
+  OptString team, owner, priority;
+  std::optional<int64_t> next_due_ms;
+  int64_t rev = 0;
+};
+CaseColumns columns_of(const Case& c);
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::optional<Case>> get(const std::string& id) = 0;
+  // Calls on_case for each matching case, soonest due first.
+  virtual Status list(const CaseFilter& filter, const std::function<Status(Case&&)>& on_case) = 0;
+  virtual Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) = 0;
+  // A rev-checked edit: `c.rev` is the rev it was read at. Stores the case
+  // with rev + 1 (and updates c), or fails with Exit::conflict if the case
+  // changed meanwhile, saying what changed.
+  virtual Status update(Case& c) = 0;
+  virtual Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) = 0;
+  virtual Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path`. A file that is not
+// a socq store, or is from a newer schema, is refused and left untouched.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int busy_timeout_ms = 5000);
+std::unique_ptr<Store> make_memory_store();
+
+// The conflict message shared by stores.
+Error conflict_error(const Case& mine, const Case& theirs);
+
+}  // namespace socq

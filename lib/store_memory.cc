@@ -1,0 +1,95 @@
+// The in-memory Store: a test double with the same merge and rev rules.
+#include <map>
+
+#include "lib/store.h"
+
+namespace socq {
+namespace {
+
+class MemoryStore;
+
+class MemoryBatch final : public MergeBatch {
+ public:
+  MemoryBatch(std::map<std::string, Case>& live, std::string now, std::string by)
+      : live_(live), work_(live), now_(std::move(now)), by_(std::move(by)) {}
+  Status add(Case&& incoming) override {
+    auto plan = plan_merge(std::move(incoming), [&](const std::string& id) -> Result<std::optional<Case>> {
+      auto it = work_.find(id);
+      if (it == work_.end()) return std::optional<Case>{};
+      return std::optional<Case>{it->second};
+    }, now_, by_);
+    if (!plan) return plan.error();
+    count(plan->outcome);
+    for (auto& c : plan->writes) work_[c.id] = std::move(c);
+    return ok_status();
+  }
+  Result<MergeStats> commit() override {
+    live_ = std::move(work_);
+    return stats_;
+  }
+
+ private:
+  void count(MergeOutcome o) {
+    if (o == MergeOutcome::created) ++stats_.created;
+    else if (o == MergeOutcome::updated) ++stats_.updated;
+    else ++stats_.unchanged;
+  }
+  std::map<std::string, Case>& live_;
+  std::map<std::string, Case> work_;  // the transaction: a copy, swapped in on commit
+  std::string now_, by_;
+  MergeStats stats_;
+};
+
+class MemoryStore final : public Store {
+ public:
+  Result<std::optional<Case>> get(const std::string& id) override {
+    auto it = cases_.find(id);
+    if (it == cases_.end()) return std::optional<Case>{};
+    return std::optional<Case>{it->second};
+  }
+  Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
+    size_t n = 0;
+    for (const auto& [id, c] : cases_) {
+      const auto col = columns_of(c);
+      if ((f.status && *f.status != col.status) || (f.channel && *f.channel != col.channel) ||
+          (f.account && *f.account != col.account) || (f.owner && f.owner != col.owner) ||
+          (f.team && f.team != col.team))
+        continue;
+      if (f.limit && n++ >= f.limit) break;
+      Case copy = c;
+      if (auto st = on_case(std::move(copy)); !st) return st;
+    }
+    return ok_status();
+  }
+  Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override {
+    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, now, by));
+  }
+  Status update(Case& c) override {
+    auto it = cases_.find(c.id);
+    if (it == cases_.end()) return Error{Exit::data, "no case " + c.id};
+    if (it->second.rev != c.rev) return conflict_error(c, it->second);
+    c.rev += 1;
+    c.touched();
+    it->second = c;
+    return ok_status();
+  }
+  Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) override {
+    auto it = cursors_.find(channel + "\n" + account);
+    if (it == cursors_.end()) return std::optional<std::string>{};
+    return std::optional<std::string>{it->second};
+  }
+  Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) override {
+    cursors_[channel + "\n" + account] = cursor;
+    return ok_status();
+  }
+
+ private:
+  std::map<std::string, Case> cases_;
+  std::map<std::string, std::string> cursors_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_memory_store() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace socq

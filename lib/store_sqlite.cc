@@ -1,0 +1,361 @@
+// The embedded store: one SQLite database (DESIGN.md "The store").
+#include <sqlite3.h>
+
+#include <array>
+#include <filesystem>
+
+#include "lib/case_json.h"
+#include "lib/store.h"
+
+namespace socq {
+namespace {
+
+constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
+constexpr int kSchemaVersion = 1;
+
+// Migrations, in order: entry i takes the schema from version i to i + 1.
+constexpr std::array<const char*, 1> kMigrations{
+    R"sql(
+CREATE TABLE cases (
+  id TEXT PRIMARY KEY,
+  rev INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  account TEXT NOT NULL,
+  status TEXT NOT NULL,
+  team TEXT,
+  owner TEXT,
+  priority TEXT,
+  next_due_ms INTEGER,
+  updated_at TEXT NOT NULL,
+  json TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX cases_status_due ON cases(status, next_due_ms);
+CREATE INDEX cases_owner_status ON cases(owner, status);
+CREATE INDEX cases_channel_account ON cases(channel, account);
+CREATE TABLE cursors (
+  channel TEXT NOT NULL,
+  account TEXT NOT NULL,
+  cursor TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (channel, account)
+) WITHOUT ROWID;
+CREATE TABLE outbox (
+  idempotency_key TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),
+  created_at TEXT NOT NULL,
+  sent_at TEXT,
+  result TEXT
+);
+)sql",
+};
+
+class Db {
+ public:
+  ~Db() {
+    if (db_) sqlite3_close_v2(db_);
+  }
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+Error sql_error(sqlite3* db, const std::string& path, const std::string& what) {
+  const int code = sqlite3_errcode(db);
+  const std::string msg = path + ": " + what + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return Error{Exit::temp_fail, path + ": store is locked by another process (gave up after the busy timeout); retry later"};
+  if (code == SQLITE_NOTADB) return Error{Exit::config, path + ": not a socq store (not an SQLite database); left untouched"};
+  if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+    return Error{Exit::io, msg};
+  return Error{Exit::io, msg};
+}
+
+// A prepared statement, finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr); }
+  ~Stmt() { sqlite3_finalize(st_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& bind(int i, const std::string& s) {
+    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, const OptString& s) {
+    if (s) bind(i, *s);
+    else sqlite3_bind_null(st_, i);
+    return *this;
+  }
+  Stmt& bind(int i, int64_t v) {
+    sqlite3_bind_int64(st_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, std::optional<int64_t> v) {
+    if (v) bind(i, *v);
+    else sqlite3_bind_null(st_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step() { return sqlite3_step(st_); }
+  void reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+  std::string_view text(int col) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string_view{};
+  }
+  int64_t integer(int col) { return sqlite3_column_int64(st_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_ = nullptr;
+  int rc_;
+};
+
+bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  sqlite3* raw() { return db_->db_; }
+  const std::string& path() const { return db_->path_; }
+  Error error(const std::string& what) { return sql_error(raw(), path(), what); }
+
+  Result<std::optional<Case>> get(const std::string& id) override {
+    Stmt st(raw(), "SELECT json FROM cases WHERE id = ?");
+    if (!st.ok()) return error("reading case");
+    st.bind(1, id);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<Case>{};
+    if (rc != SQLITE_ROW) return error("reading case " + id);
+    auto c = parse_stored(st.text(0), id);
+    if (!c) return c.error();
+    return std::optional<Case>{std::move(c).value()};
+  }
+
+  Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
+    std::string sql = "SELECT id, json FROM cases WHERE 1=1";
+    std::vector<std::string> args;
+    auto add = [&](const OptString& v, const char* col) {
+      if (!v) return;
+      sql += std::string(" AND ") + col + " = ?";
+      args.push_back(*v);
+    };
+    add(f.status, "status");
+    add(f.channel, "channel");
+    add(f.account, "account");
+    add(f.owner, "owner");
+    add(f.team, "team");
+    sql += " ORDER BY next_due_ms IS NULL, next_due_ms, updated_at DESC, id";
+    if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
+    Stmt st(raw(), sql.c_str());
+    if (!st.ok()) return error("listing cases");
+    for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+    for (;;) {
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return ok_status();
+      if (rc != SQLITE_ROW) return error("listing cases");
+      auto c = parse_stored(st.text(1), std::string(st.text(0)));
+      if (!c) return c.error();
+      if (auto s = on_case(std::move(c).value()); !s) return s;
+    }
+  }
+
+  Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override;
+
+  Status update(Case& c) override {
+    if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
+    const int64_t read_rev = c.rev;
+    c.rev = read_rev + 1;
+    c.touched();
+    Stmt st(raw(), kUpdateSql);
+    if (!st.ok()) return rollback_with(error("updating case"), c, read_rev);
+    bind_case(st, c);
+    st.bind(12, read_rev);
+    if (st.step() != SQLITE_DONE) return rollback_with(error("updating case " + c.id), c, read_rev);
+    if (sqlite3_changes(raw()) == 0) {
+      auto theirs = get(c.id);
+      c.rev = read_rev;
+      exec(raw(), "ROLLBACK");
+      if (!theirs) return theirs.error();
+      if (!theirs->has_value()) return Error{Exit::data, "no case " + c.id + " in " + path()};
+      return conflict_error(c, **theirs);
+    }
+    if (!exec(raw(), "COMMIT")) return rollback_with(error("committing"), c, read_rev);
+    return ok_status();
+  }
+
+  Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) override {
+    Stmt st(raw(), "SELECT cursor FROM cursors WHERE channel = ? AND account = ?");
+    if (!st.ok()) return error("reading cursor");
+    st.bind(1, channel).bind(2, account);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return error("reading cursor");
+    return std::optional<std::string>{std::string(st.text(0))};
+  }
+
+  Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) override {
+    Stmt st(raw(),
+            "INSERT INTO cursors(channel, account, cursor) VALUES (?, ?, ?) "
+            "ON CONFLICT(channel, account) DO UPDATE SET cursor = excluded.cursor, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')");
+    if (!st.ok()) return error("writing cursor");
+    st.bind(1, channel).bind(2, account).bind(3, cursor);
+    if (st.step() != SQLITE_DONE) return error("writing cursor");
+    return ok_status();
+  }
+
+  // Columns 1-11 in the order of columns_of; the only place cases are bound.
+  static void bind_case(Stmt& st, const Case& c) {
+    const CaseColumns col = columns_of(c);
+    st.bind(1, col.id).bind(2, col.rev).bind(3, col.channel).bind(4, col.account).bind(5, col.status);
+    st.bind(6, col.team).bind(7, col.owner).bind(8, col.priority).bind(9, col.next_due_ms).bind(10, col.updated_at);
+    st.bind(11, case_to_json(c));
+  }
+
+  static constexpr const char* kPutSql =
+      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET "
+      "rev = excluded.rev, channel = excluded.channel, account = excluded.account, status = excluded.status, "
+      "team = excluded.team, owner = excluded.owner, priority = excluded.priority, "
+      "next_due_ms = excluded.next_due_ms, updated_at = excluded.updated_at, json = excluded.json";
+  static constexpr const char* kUpdateSql =
+      "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
+      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11 WHERE id = ?1 AND rev = ?12";
+
+  Result<Case> parse_stored(std::string_view json, const std::string& id) {
+    auto c = parser_.parse(json);
+    if (!c) return Error{Exit::data, path() + ": stored case " + id + " is damaged: " + c.error().message};
+    return c;
+  }
+
+ private:
+  Status rollback_with(Error e, Case& c, int64_t read_rev) {
+    c.rev = read_rev;
+    exec(raw(), "ROLLBACK");
+    return e;
+  }
+  std::unique_ptr<Db> db_;
+  CaseParser parser_;
+};
+
+class SqliteBatch final : public MergeBatch {
+ public:
+  SqliteBatch(SqliteStore& store, std::string now, std::string by)
+      : store_(store), put_(store.raw(), SqliteStore::kPutSql), now_(std::move(now)), by_(std::move(by)) {}
+  ~SqliteBatch() override {
+    if (!done_) exec(store_.raw(), "ROLLBACK");
+  }
+  bool prepared() const { return put_.ok(); }
+
+  Status add(Case&& incoming) override {
+    auto plan = plan_merge(std::move(incoming), [&](const std::string& id) { return store_.get(id); }, now_, by_);
+    if (!plan) return plan.error();
+    if (plan->outcome == MergeOutcome::created) ++stats_.created;
+    else if (plan->outcome == MergeOutcome::updated) ++stats_.updated;
+    else ++stats_.unchanged;
+    for (const auto& c : plan->writes) {
+      put_.reset();
+      SqliteStore::bind_case(put_, c);
+      if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
+    }
+    return ok_status();
+  }
+
+  Result<MergeStats> commit() override {
+    if (!exec(store_.raw(), "COMMIT")) return store_.error("committing");
+    done_ = true;
+    return stats_;
+  }
+
+ private:
+  SqliteStore& store_;
+  Stmt put_;
+  std::string now_, by_;
+  MergeStats stats_;
+  bool done_ = false;
+};
+
+Result<std::unique_ptr<MergeBatch>> SqliteStore::begin_merge(const std::string& now, const std::string& by) {
+  if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
+  auto batch = std::make_unique<SqliteBatch>(*this, now, by);
+  if (!batch->prepared()) return error("preparing a write");
+  return std::unique_ptr<MergeBatch>(std::move(batch));
+}
+
+Result<int64_t> pragma_int(sqlite3* db, const std::string& path, const char* sql) {
+  Stmt st(db, sql);
+  if (!st.ok()) return sql_error(db, path, "reading the store header");
+  if (st.step() != SQLITE_ROW) return sql_error(db, path, "reading the store header");
+  return st.integer(0);
+}
+
+// Refuses files that are not ours before anything writes to them.
+Status check_ownership(sqlite3* db, const std::string& path, int64_t& version) {
+  auto app_id = pragma_int(db, path, "PRAGMA application_id");
+  if (!app_id) return app_id.error();
+  auto user_version = pragma_int(db, path, "PRAGMA user_version");
+  if (!user_version) return user_version.error();
+  auto tables = pragma_int(db, path, "SELECT count(*) FROM sqlite_master");
+  if (!tables) return tables.error();
+  version = *user_version;
+  if (*app_id == 0 && *tables == 0) return ok_status();  // a new, empty database
+  if (*app_id != kApplicationId)
+    return Error{Exit::config, path + ": not a socq store (an SQLite database of another program); left untouched"};
+  if (*user_version > kSchemaVersion)
+    return Error{Exit::config, path + ": store schema version " + std::to_string(*user_version) +
+                                   " is newer than this socq understands (" + std::to_string(kSchemaVersion) +
+                                   "); upgrade socq. The store was left untouched"};
+  return ok_status();
+}
+
+Status migrate(sqlite3* db, const std::string& path, int64_t from) {
+  for (int64_t v = from; v < kSchemaVersion; ++v) {
+    if (!exec(db, "BEGIN IMMEDIATE")) return sql_error(db, path, "migrating");
+    // Another process may have migrated while we waited for the lock.
+    auto now_version = pragma_int(db, path, "PRAGMA user_version");
+    if (!now_version || *now_version > v) {
+      exec(db, "ROLLBACK");
+      if (!now_version) return now_version.error();
+      v = *now_version - 1;
+      continue;
+    }
+    const std::string header = "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                               "; PRAGMA user_version = " + std::to_string(v + 1) + ";";
+    if (!exec(db, kMigrations[static_cast<size_t>(v)]) || !exec(db, header.c_str())) {
+      Error e = sql_error(db, path, "migrating to schema " + std::to_string(v + 1));
+      exec(db, "ROLLBACK");
+      return e;
+    }
+    if (!exec(db, "COMMIT")) return sql_error(db, path, "migrating");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int busy_timeout_ms) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) std::filesystem::create_directories(parent, ec);
+  auto db = std::make_unique<Db>();
+  db->path_ = path;
+  if (sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    return Error{Exit::io, path + ": cannot open store: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory")};
+  sqlite3_busy_timeout(db->db_, busy_timeout_ms);
+  int64_t version = 0;
+  if (auto st = check_ownership(db->db_, path, version); !st) return st.error();
+  if (!exec(db->db_, "PRAGMA journal_mode = WAL") || !exec(db->db_, "PRAGMA foreign_keys = ON") ||
+      !exec(db->db_, "PRAGMA synchronous = NORMAL"))
+    return sql_error(db->db_, path, "setting up the store");
+  if (auto st = migrate(db->db_, path, version); !st) return st.error();
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+}
+
+}  // namespace socq

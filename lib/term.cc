@@ -1,0 +1,108 @@
+#include "lib/term.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace socq {
+
+bool is_tty(std::FILE* f) { return isatty(fileno(f)) == 1; }
+
+bool use_colour(std::FILE* f) {
+  const char* force = std::getenv("CLICOLOR_FORCE");
+  if (force && *force && std::strcmp(force, "0") != 0) return true;
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour && *no_colour) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::strcmp(term, "dumb") == 0) return false;
+  return is_tty(f);
+}
+
+namespace {
+// Decodes one code point; returns its byte length (1 for a bad byte).
+size_t decode(std::string_view s, size_t i, char32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+  if (i + n > s.size()) n = 1;
+  cp = n == 1 ? b : b & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return n;
+}
+
+bool zero_width(char32_t cp) {
+  return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+         cp == 0x200D;
+}
+
+bool wide(char32_t cp) {
+  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0x1F300 && cp <= 0x1FAFF);
+}
+
+size_t cp_width(char32_t cp) { return zero_width(cp) ? 0 : wide(cp) ? 2 : 1; }
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) out.push_back(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
+  return out;
+}
+}  // namespace
+
+size_t display_width(std::string_view s) {
+  size_t w = 0;
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp;
+    i += decode(s, i, cp);
+    w += cp_width(cp);
+  }
+  return w;
+}
+
+std::string truncate_to(std::string_view s, size_t width) {
+  if (display_width(s) <= width) return std::string(s);
+  std::string out;
+  size_t w = 0;
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp;
+    const size_t n = decode(s, i, cp);
+    if (w + cp_width(cp) + 1 > width) break;
+    out.append(s.substr(i, n));
+    w += cp_width(cp);
+    i += n;
+  }
+  return out + "\u2026";
+}
+
+std::string render_table(const Table& t, bool colour) {
+  const size_t cols = t.headers.size();
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back(t.headers);
+  for (const auto& r : t.rows) {
+    std::vector<std::string> row;
+    for (size_t c = 0; c < cols; ++c) {
+      std::string cell = one_line(c < r.size() ? r[c] : "");
+      if (c < t.max_width.size() && t.max_width[c]) cell = truncate_to(cell, t.max_width[c]);
+      row.push_back(std::move(cell));
+    }
+    cells.push_back(std::move(row));
+  }
+  std::vector<size_t> width(cols, 0);
+  for (const auto& row : cells)
+    for (size_t c = 0; c < cols; ++c) width[c] = std::max(width[c], display_width(row[c]));
+  std::string out;
+  for (size_t r = 0; r < cells.size(); ++r) {
+    std::string line;
+    for (size_t c = 0; c < cols; ++c) {
+      const bool last = c + 1 == cols;
+      line += cells[r][c];
+      if (!last) line.append(width[c] - display_width(cells[r][c]) + 2, ' ');
+    }
+    if (r == 0 && colour) line = "\033[1m" + line + "\033[0m";
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace socq

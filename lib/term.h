@@ -1,0 +1,32 @@
+// Terminal manners: colour only on a TTY with NO_COLOR unset (CLICOLOR_FORCE
+// forces it), and aligned tables for people.
+#pragma once
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace socq {
+
+bool is_tty(std::FILE* f);
+// Whether to colour output written to f (isatty, TERM != dumb, NO_COLOR,
+// CLICOLOR_FORCE).
+bool use_colour(std::FILE* f);
+
+// Display width of UTF-8 text in terminal columns (one per code point;
+// combining marks count zero).
+size_t display_width(std::string_view s);
+// Cuts s to at most `width` columns, ending with "…" when cut.
+std::string truncate_to(std::string_view s, size_t width);
+
+struct Table {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<size_t> max_width;  // per column, 0: unlimited
+};
+
+// Renders the table with columns padded to the widest cell; headers are
+// bold when colour is on.
+std::string render_table(const Table& t, bool colour);
+
+}  // namespace socq
