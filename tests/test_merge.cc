@@ -1,1 +1,112 @@
 #include <doctest/doctest.h>
+
+#include <map>
+
+#include "lib/case_json.h"
+#include "lib/merge.h"
+#include "tests/test_util.h"
+
+using namespace socq;
+using socq::test::case_json;
+
+namespace {
+const std::string kNow = "2026-11-21T10:00:00Z";
+
+Case make(const std::string& thread, const std::string& messages, const std::string& extra = "") {
+  CaseParser p;
+  auto r = p.parse(case_json(thread, extra, messages));
+  if (!r) FAIL(r.error().message);
+  return std::move(r).value();
+}
+
+std::string msg(const std::string& id, const std::string& dir, const std::string& at) {
+  return R"({"id":")" + id + R"(","dir":")" + dir + R"(","at":")" + at + R"(","author":"a","text":"m)" + id + R"("})";
+}
+
+// A store in a map, to drive plan_merge.
+struct MapStore {
+  std::map<std::string, Case> cases;
+  MergePlan merge(Case c) {
+    auto plan = plan_merge(std::move(c), [&](const std::string& id) -> Result<std::optional<Case>> {
+      auto it = cases.find(id);
+      return it == cases.end() ? std::optional<Case>{} : std::optional<Case>{it->second};
+    }, kNow, "test");
+    REQUIRE(plan.ok());
+    for (const auto& w : plan->writes) cases[w.id] = w;
+    return std::move(plan).value();
+  }
+};
+}  // namespace
+
+TEST_CASE("messages are united by id, in time order, with rev + 1 and an event") {
+  MapStore s;
+  CHECK(s.merge(make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "," + msg("3", "in", "2026-11-20T09:00:00Z") + "]")).outcome ==
+        MergeOutcome::created);
+  auto plan = s.merge(make("1", "[" + msg("2", "out", "2026-11-20T08:00:00Z") + "," + msg("3", "in", "2026-11-20T09:00:00Z") + "]"));
+  CHECK(plan.outcome == MergeOutcome::updated);
+  const Case& c = s.cases.begin()->second;
+  REQUIRE(c.messages.size() == 3);
+  CHECK(c.messages[0].id == "1");
+  CHECK(c.messages[1].id == "2");
+  CHECK(c.messages[2].id == "3");
+  CHECK(c.rev == 2);
+  CHECK(c.updated_at == kNow);
+  CHECK(c.source.empty());
+  CHECK(c.events.back().what == "merged 1 new message");
+}
+
+TEST_CASE("merging the same case again changes nothing") {
+  MapStore s;
+  const Case c = make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "]");
+  s.merge(c);
+  const std::string before = case_to_json(s.cases.begin()->second);
+  auto plan = s.merge(c);
+  CHECK(plan.outcome == MergeOutcome::unchanged);
+  CHECK(plan.writes.empty());
+  CHECK(case_to_json(s.cases.begin()->second) == before);
+}
+
+TEST_CASE("an imported rev never overwrites a stored one") {
+  MapStore s;
+  s.merge(make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "]", R"(,"rev":7)"));
+  auto again = make("1", "[" + msg("2", "in", "2026-11-20T08:00:00Z") + "]", R"(,"rev":40)");
+  s.merge(again);
+  CHECK(s.cases.begin()->second.rev == 8);
+}
+
+TEST_CASE("a new inbound message reopens a resolved case; an outbound one does not") {
+  MapStore s;
+  s.merge(make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "]",
+               R"(,"status":"resolved","resolution":{"reason":"answered","at":"2026-11-20T08:00:00Z","by":"sam"})"));
+  s.merge(make("1", "[" + msg("2", "out", "2026-11-20T09:00:00Z") + "]"));
+  CHECK(s.cases.begin()->second.status == CaseStatus::resolved);
+  s.merge(make("1", "[" + msg("3", "in", "2026-11-20T10:00:00Z") + "]"));
+  const Case& c = s.cases.begin()->second;
+  CHECK(c.status == CaseStatus::open);
+  CHECK_FALSE(c.resolution);
+  CHECK(c.events.back().what == "status resolved -> open: new message from the customer");
+}
+
+TEST_CASE("a closed case stays closed: new messages open a linked case, and later merges find it") {
+  MapStore s;
+  const std::string closed = R"(,"status":"closed","resolution":{"reason":"answered","at":"2026-11-20T08:00:00Z","by":"sam"})";
+  s.merge(make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "]", closed));
+  const std::string id = "mastodon:transit@example.social:1";
+  const Case later = make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "," + msg("5", "in", "2026-11-21T07:00:00Z") + "]");
+  auto plan = s.merge(later);
+  CHECK(plan.outcome == MergeOutcome::created);
+  REQUIRE(s.cases.count(id + "#2") == 1);
+  const Case& follow = s.cases[id + "#2"];
+  CHECK(follow.status == CaseStatus::new_);
+  REQUIRE(follow.messages.size() == 1);
+  CHECK(follow.messages[0].id == "5");
+  CHECK(follow.links[0].rel == "previous");
+  CHECK(follow.links[0].ref == id);
+  CHECK(s.cases[id].status == CaseStatus::closed);
+  CHECK(s.cases[id].links.back().ref == id + "#2");
+  // The same input again changes nothing; a newer message joins #2.
+  CHECK(s.merge(later).outcome == MergeOutcome::unchanged);
+  s.merge(make("1", "[" + msg("6", "in", "2026-11-21T08:00:00Z") + "]"));
+  CHECK(s.cases[id + "#2"].messages.size() == 2);
+  CHECK(s.cases.size() == 2);
+}

@@ -1,1 +1,190 @@
 #include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include "lib/case_json.h"
+#include "lib/store.h"
+#include "tests/test_util.h"
+
+using namespace socq;
+using namespace socq::test;
+
+namespace {
+const std::string kNow = "2026-11-21T10:00:00Z";
+
+Case make(const std::string& thread, const std::string& extra = "") {
+  CaseParser p;
+  auto r = p.parse(case_json(thread, extra));
+  if (!r) FAIL(r.error().message);
+  return std::move(r).value();
+}
+
+MergeStats merge_all(Store& s, std::vector<Case> cases) {
+  auto batch = s.begin_merge(kNow, "test");
+  REQUIRE(batch.ok());
+  for (auto& c : cases) REQUIRE((*batch)->add(std::move(c)).ok());
+  auto stats = (*batch)->commit();
+  REQUIRE(stats.ok());
+  return *stats;
+}
+
+std::vector<Case> list_all(Store& s, const CaseFilter& f = {}) {
+  std::vector<Case> out;
+  REQUIRE(s.list(f, [&](Case&& c) {
+    out.push_back(std::move(c));
+    return ok_status();
+  }).ok());
+  return out;
+}
+
+void sqlite_exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+// The behaviour every Store must have, run on each implementation.
+void check_store_contract(Store& s) {
+  auto stats = merge_all(s, {make("1"), make("2", R"(,"owner":"sam","status":"new")"), make("1")});
+  CHECK(stats.created == 2);
+  CHECK(stats.unchanged == 1);
+  auto got = s.get("mastodon:transit@example.social:1");
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK((*got)->rev == 1);
+  CHECK(case_to_json(**got) == case_json("1"));  // stored exactly as written
+  CHECK_FALSE(s.get("nope")->has_value());
+
+  CaseFilter by_owner;
+  by_owner.owner = "sam";
+  auto owned = list_all(s, by_owner);
+  REQUIRE(owned.size() == 1);
+  CHECK(owned[0].id == "mastodon:transit@example.social:2");
+  CaseFilter by_status;
+  by_status.status = "open";
+  CHECK(list_all(s, by_status).size() == 1);
+  CHECK(list_all(s).size() == 2);
+
+  SUBCASE("a rev-checked edit wins once; a second edit from the same read conflicts") {
+    Case a = **got, b = **got;
+    a.owner = "ana";
+    a.events.push_back(Event{kNow, "ana", "assigned to ana", {}});
+    REQUIRE(s.update(a).ok());
+    CHECK(a.rev == 2);
+    b.owner = "bo";
+    auto conflict = s.update(b);
+    REQUIRE_FALSE(conflict.ok());
+    CHECK(conflict.error().code == Exit::conflict);
+    CHECK(conflict.error().message.find("assigned to ana (by ana") != std::string::npos);
+    CHECK(b.rev == 1);
+    CHECK(s.get(a.id)->value().owner == "ana");
+  }
+  SUBCASE("a batch dropped without commit leaves nothing behind") {
+    {
+      auto batch = s.begin_merge(kNow, "test");
+      REQUIRE(batch.ok());
+      REQUIRE((*batch)->add(make("3")).ok());
+    }
+    CHECK(list_all(s).size() == 2);
+  }
+  SUBCASE("cursors") {
+    CHECK_FALSE(s.cursor("mastodon", "brand")->has_value());
+    REQUIRE(s.set_cursor("mastodon", "brand", "1234").ok());
+    REQUIRE(s.set_cursor("mastodon", "brand", "1250").ok());
+    CHECK(s.cursor("mastodon", "brand")->value() == "1250");
+  }
+}
+}  // namespace
+
+TEST_CASE("MemoryStore keeps the store contract") {
+  auto s = make_memory_store();
+  check_store_contract(*s);
+}
+
+TEST_CASE("the SQLite store keeps the store contract and persists") {
+  TempDir dir;
+  const std::string path = dir.file("sub/dir/socq.db");  // parent directories are created
+  {
+    auto s = open_sqlite_store(path);
+    REQUIRE(s.ok());
+    check_store_contract(**s);
+  }
+  auto again = open_sqlite_store(path);
+  REQUIRE(again.ok());
+  CHECK(list_all(**again).size() == 2);
+}
+
+TEST_CASE("the SQLite store is in WAL mode with socq's application id and indexed columns") {
+  TempDir dir;
+  const std::string path = dir.file("socq.db");
+  {
+    auto s = open_sqlite_store(path);
+    REQUIRE(s.ok());
+    merge_all(**s, {make("1", R"(,"priority":"p1","team":"service","sla":{"first_response_due":"2026-11-20T08:00:00Z"})")});
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  auto one = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    std::string v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+  };
+  CHECK(one("PRAGMA journal_mode") == "wal");
+  CHECK(one("PRAGMA application_id") == std::to_string(0x736f6371));
+  CHECK(one("PRAGMA user_version") == "1");
+  CHECK(one("SELECT status || '|' || priority || '|' || team || '|' || next_due_ms FROM cases") ==
+        "open|p1|service|1795161600000");
+  sqlite3_close(db);
+}
+
+TEST_CASE("a file that is not socq's store is refused and left untouched") {
+  TempDir dir;
+  SUBCASE("not SQLite at all") {
+    const std::string path = dir.file("notes.txt");
+    write_file(path, "these are my notes, not a database\n");
+    auto s = open_sqlite_store(path);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == Exit::config);
+    CHECK(s.error().message.find("not a socq store") != std::string::npos);
+    CHECK(read_file(path) == "these are my notes, not a database\n");
+  }
+  SUBCASE("another program's SQLite database") {
+    const std::string path = dir.file("other.db");
+    sqlite_exec(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+    const std::string before = read_file(path);
+    auto s = open_sqlite_store(path);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == Exit::config);
+    CHECK(s.error().message.find("another program") != std::string::npos);
+    CHECK(read_file(path) == before);
+  }
+  SUBCASE("a socq store from a newer schema") {
+    const std::string path = dir.file("newer.db");
+    { REQUIRE(open_sqlite_store(path).ok()); }
+    sqlite_exec(path, "PRAGMA user_version = 99;");
+    const std::string before = read_file(path);
+    auto s = open_sqlite_store(path);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message.find("schema version 99 is newer") != std::string::npos);
+    CHECK(read_file(path) == before);
+  }
+}
+
+TEST_CASE("a store locked by another writer beyond the busy timeout is a temporary failure") {
+  TempDir dir;
+  const std::string path = dir.file("socq.db");
+  auto s = open_sqlite_store(path, 100);
+  REQUIRE(s.ok());
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto batch = (*s)->begin_merge(kNow, "test");
+  REQUIRE_FALSE(batch.ok());
+  CHECK(batch.error().code == Exit::temp_fail);
+  CHECK(batch.error().message.find("locked") != std::string::npos);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+}

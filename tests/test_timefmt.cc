@@ -1,1 +1,27 @@
 #include <doctest/doctest.h>
+
+#include "lib/timefmt.h"
+
+using namespace socq;
+
+TEST_CASE("RFC 3339 UTC times parse to epoch milliseconds and back") {
+  CHECK(parse_rfc3339_utc("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_rfc3339_utc("2026-11-20T07:41:09Z") == 1795160469000);
+  CHECK(parse_rfc3339_utc("2026-11-20T07:41:09.250Z") == 1795160469250);
+  CHECK(format_rfc3339_utc(1795160469000) == "2026-11-20T07:41:09Z");
+  CHECK(format_rfc3339_utc(1795160469250) == "2026-11-20T07:41:09.250Z");
+  CHECK(parse_rfc3339_utc("2024-02-29T12:00:00Z").has_value());
+  CHECK(format_rfc3339_utc(*parse_rfc3339_utc("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z");
+}
+
+TEST_CASE("times that are not UTC RFC 3339 are rejected") {
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20 07:41:09Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09+01:00"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-02-30T07:41:09Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2025-02-29T07:41:09Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T24:00:00Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09.Z"));
+  CHECK_FALSE(parse_rfc3339_utc("Tue Oct 31 22:10:47 +0000 2017"));
+  CHECK_FALSE(parse_rfc3339_utc(""));
+}
