@@ -75,20 +75,26 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-// The known command closest to `word`, if it is close enough to be a typo.
-std::optional<std::string> did_you_mean(const std::string& word) {
-  std::optional<std::string> best;
-  size_t best_d = 3;
+// The known commands `word` may be a typo or an abbreviation of.
+std::vector<std::string> close_commands(const std::string& word) {
+  std::vector<std::string> prefixed, near;
+  size_t best = 3;  // edits
   for (const auto& c : command_table()) {
     const std::string name = c.name;
+    if (name.rfind(word, 0) == 0) prefixed.push_back(name);
     const size_t d = edit_distance(word, name);
-    const bool prefix = name.rfind(word, 0) == 0;
-    if (prefix || d < best_d) {
-      best = name;
-      best_d = prefix ? 0 : d;
-    }
+    if (d < best) best = d, near.clear();
+    if (d == best) near.push_back(name);
   }
-  return best;
+  return prefixed.empty() ? near : prefixed;
+}
+
+std::string suggestion(const std::string& word) {
+  const auto close = close_commands(word);
+  if (close.empty()) return "";
+  std::string s = ". Did you mean '" + close[0] + "'";
+  for (size_t i = 1; i < close.size(); ++i) s += (i + 1 == close.size() ? " or '" : ", '") + close[i] + "'";
+  return s + "?";
 }
 
 bool is_command(const std::string& word) {
@@ -142,9 +148,8 @@ int run_cli(int argc, char** argv) {
 
   // An unknown command gets a suggestion rather than CLI11's generic error.
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
-    std::string msg = fmt::format("unknown command '{}'", argv[1]);
-    if (auto s = did_you_mean(argv[1])) msg += fmt::format(". Did you mean '{}'?", *s);
-    fmt::print(stderr, "socq: {}\nRun 'socq --help' for the list of commands.\n", msg);
+    fmt::print(stderr, "socq: unknown command '{}'{}\nRun 'socq --help' for the list of commands.\n", argv[1],
+               suggestion(argv[1]));
     return as_int(Exit::usage);
   }
 
@@ -164,9 +169,7 @@ int run_cli(int argc, char** argv) {
     } else if (is_command(help_topic) && help_topic != "help") {
       fmt::print("{}", app.get_subcommand(help_topic)->help());
     } else {
-      std::string msg = fmt::format("no help topic '{}'", help_topic);
-      if (auto s = did_you_mean(help_topic)) msg += fmt::format(". Did you mean '{}'?", *s);
-      fmt::print(stderr, "socq: {}\n", msg);
+      fmt::print(stderr, "socq: no help topic '{}'{}\n", help_topic, suggestion(help_topic));
       return as_int(Exit::usage);
     }
     return 0;
