@@ -87,10 +87,37 @@ bool merge_into(Case& stored, const Case& incoming, const std::string& now, cons
   return true;
 }
 
-Result<MergePlan> plan_merge(Case incoming, const CaseLookup& lookup, const std::string& now,
-                             const std::string& by) {
-  auto found = lookup(incoming.id);
+namespace {
+
+// The stored case this new one continues, if any: one holding any of its
+// messages, or holding its first message's parent and the same customer.
+Result<std::optional<std::string>> continued_case(const Case& incoming, MergeView& store) {
+  for (const auto& m : incoming.messages) {
+    auto holder = store.case_of_message(incoming.channel, m.id);
+    if (!holder || holder->has_value()) return holder;
+  }
+  if (incoming.messages.empty() || !incoming.messages.front().reply_to) return std::optional<std::string>{};
+  auto parent_case = store.case_of_message(incoming.channel, *incoming.messages.front().reply_to);
+  if (!parent_case || !parent_case->has_value()) return parent_case;
+  auto stored = store.get(**parent_case);
+  if (!stored) return stored.error();
+  if (stored->has_value() && (*stored)->customer.id == incoming.customer.id) return parent_case;
+  return std::optional<std::string>{};
+}
+
+}  // namespace
+
+Result<MergePlan> plan_merge(Case incoming, MergeView& store, const std::string& now, const std::string& by) {
+  auto found = store.get(incoming.id);
   if (!found) return found.error();
+  if (!found->has_value()) {
+    auto continued = continued_case(incoming, store);
+    if (!continued) return continued.error();
+    if (continued->has_value()) {
+      found = store.get(**continued);
+      if (!found) return found.error();
+    }
+  }
   if (!found->has_value()) {
     if (incoming.rev < 1) incoming.rev = 1, incoming.touched();
     MergePlan plan{MergeOutcome::created, {}};
@@ -115,7 +142,7 @@ Result<MergePlan> plan_merge(Case incoming, const CaseLookup& lookup, const std:
     if (incoming.messages.empty()) return MergePlan{};
     incoming.id = *next;
     incoming.events.clear();
-    return plan_merge(std::move(incoming), lookup, now, by);
+    return plan_merge(std::move(incoming), store, now, by);
   }
   if (!any_new_inbound) return MergePlan{};
   auto [base, generation] = split_generation(stored.id);

@@ -18,13 +18,23 @@ struct MergePlan {
   std::vector<Case> writes;  // cases to put, in order (empty if unchanged)
 };
 
-using CaseLookup = std::function<Result<std::optional<Case>>(const std::string& id)>;
+// What plan_merge may ask of the store.
+class MergeView {
+ public:
+  virtual ~MergeView() = default;
+  virtual Result<std::optional<Case>> get(const std::string& id) = 0;
+  // The id of the case holding this message on this channel, if any.
+  virtual Result<std::optional<std::string>> case_of_message(const std::string& channel,
+                                                             const std::string& message_id) = 0;
+};
 
-// Plans the merge of `incoming` given what `lookup` finds in the store.
-// A case that is closed does not reopen: new inbound messages go to a new
-// case "<id>#N" linked both ways (and later merges follow that link).
-Result<MergePlan> plan_merge(Case incoming, const CaseLookup& lookup, const std::string& now,
-                             const std::string& by);
+// Plans the merge of `incoming` given what the store holds. A case new by
+// id whose messages (or whose first message's parent, for the same
+// customer) the store already holds joins that case, so a thread fetched
+// or imported in pieces stays one case. A case that is closed does not
+// reopen: new inbound messages go to a new case "<id>#N" linked both ways
+// (and later merges follow that link).
+Result<MergePlan> plan_merge(Case incoming, MergeView& store, const std::string& now, const std::string& by);
 
 // Merges incoming into stored (same id) in place; true if stored changed.
 bool merge_into(Case& stored, const Case& incoming, const std::string& now, const std::string& by);

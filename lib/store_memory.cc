@@ -6,25 +6,25 @@
 namespace socq {
 namespace {
 
-class MemoryStore;
+using MessageIndex = std::map<std::string, std::string>;  // "channel\nmessage id" -> case id
 
-class MemoryBatch final : public MergeBatch {
+class MemoryBatch final : public MergeBatch, private MergeView {
  public:
-  MemoryBatch(std::map<std::string, Case>& live, std::string now, std::string by)
-      : live_(live), work_(live), now_(std::move(now)), by_(std::move(by)) {}
+  MemoryBatch(std::map<std::string, Case>& live, MessageIndex& live_index, std::string now, std::string by)
+      : live_(live), live_index_(live_index), work_(live), index_(live_index), now_(std::move(now)), by_(std::move(by)) {}
   Status add(Case&& incoming) override {
-    auto plan = plan_merge(std::move(incoming), [&](const std::string& id) -> Result<std::optional<Case>> {
-      auto it = work_.find(id);
-      if (it == work_.end()) return std::optional<Case>{};
-      return std::optional<Case>{it->second};
-    }, now_, by_);
+    auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
     count(plan->outcome);
-    for (auto& c : plan->writes) work_[c.id] = std::move(c);
+    for (auto& c : plan->writes) {
+      for (const auto& m : c.messages) index_.emplace(c.channel + "\n" + m.id, c.id);
+      work_[c.id] = std::move(c);
+    }
     return ok_status();
   }
   Result<MergeStats> commit() override {
     live_ = std::move(work_);
+    live_index_ = std::move(index_);
     return stats_;
   }
 
@@ -34,8 +34,21 @@ class MemoryBatch final : public MergeBatch {
     else if (o == MergeOutcome::updated) ++stats_.updated;
     else ++stats_.unchanged;
   }
+  Result<std::optional<Case>> get(const std::string& id) override {
+    auto it = work_.find(id);
+    if (it == work_.end()) return std::optional<Case>{};
+    return std::optional<Case>{it->second};
+  }
+  Result<std::optional<std::string>> case_of_message(const std::string& channel, const std::string& id) override {
+    auto it = index_.find(channel + "\n" + id);
+    if (it == index_.end()) return std::optional<std::string>{};
+    return std::optional<std::string>{it->second};
+  }
+
   std::map<std::string, Case>& live_;
+  MessageIndex& live_index_;
   std::map<std::string, Case> work_;  // the transaction: a copy, swapped in on commit
+  MessageIndex index_;
   std::string now_, by_;
   MergeStats stats_;
 };
@@ -62,7 +75,7 @@ class MemoryStore final : public Store {
     return ok_status();
   }
   Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override {
-    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, now, by));
+    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, index_, now, by));
   }
   Status update(Case& c) override {
     auto it = cases_.find(c.id);
@@ -85,6 +98,7 @@ class MemoryStore final : public Store {
 
  private:
   std::map<std::string, Case> cases_;
+  MessageIndex index_;
   std::map<std::string, std::string> cursors_;
 };
 

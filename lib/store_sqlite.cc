@@ -32,6 +32,12 @@ CREATE TABLE cases (
 CREATE INDEX cases_status_due ON cases(status, next_due_ms);
 CREATE INDEX cases_owner_status ON cases(owner, status);
 CREATE INDEX cases_channel_account ON cases(channel, account);
+CREATE TABLE messages (
+  channel TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (channel, message_id)
+) WITHOUT ROWID;
 CREATE TABLE cursors (
   channel TEXT NOT NULL,
   account TEXT NOT NULL,
@@ -245,17 +251,22 @@ class SqliteStore final : public Store {
   CaseParser parser_;
 };
 
-class SqliteBatch final : public MergeBatch {
+class SqliteBatch final : public MergeBatch, private MergeView {
  public:
   SqliteBatch(SqliteStore& store, std::string now, std::string by)
-      : store_(store), put_(store.raw(), SqliteStore::kPutSql), now_(std::move(now)), by_(std::move(by)) {}
+      : store_(store),
+        put_(store.raw(), SqliteStore::kPutSql),
+        index_message_(store.raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)"),
+        find_message_(store.raw(), "SELECT case_id FROM messages WHERE channel = ? AND message_id = ?"),
+        now_(std::move(now)),
+        by_(std::move(by)) {}
   ~SqliteBatch() override {
     if (!done_) exec(store_.raw(), "ROLLBACK");
   }
-  bool prepared() const { return put_.ok(); }
+  bool prepared() const { return put_.ok() && index_message_.ok() && find_message_.ok(); }
 
   Status add(Case&& incoming) override {
-    auto plan = plan_merge(std::move(incoming), [&](const std::string& id) { return store_.get(id); }, now_, by_);
+    auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
     if (plan->outcome == MergeOutcome::created) ++stats_.created;
     else if (plan->outcome == MergeOutcome::updated) ++stats_.updated;
@@ -264,6 +275,11 @@ class SqliteBatch final : public MergeBatch {
       put_.reset();
       SqliteStore::bind_case(put_, c);
       if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
+      for (const auto& m : c.messages) {
+        index_message_.reset();
+        index_message_.bind(1, c.channel).bind(2, m.id).bind(3, c.id);
+        if (index_message_.step() != SQLITE_DONE) return store_.error("indexing messages of " + c.id);
+      }
     }
     return ok_status();
   }
@@ -275,8 +291,18 @@ class SqliteBatch final : public MergeBatch {
   }
 
  private:
+  Result<std::optional<Case>> get(const std::string& id) override { return store_.get(id); }
+  Result<std::optional<std::string>> case_of_message(const std::string& channel, const std::string& id) override {
+    find_message_.reset();
+    find_message_.bind(1, channel).bind(2, id);
+    const int rc = find_message_.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return store_.error("finding message " + id);
+    return std::optional<std::string>{std::string(find_message_.text(0))};
+  }
+
   SqliteStore& store_;
-  Stmt put_;
+  Stmt put_, index_message_, find_message_;
   std::string now_, by_;
   MergeStats stats_;
   bool done_ = false;

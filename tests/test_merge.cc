@@ -24,13 +24,20 @@ std::string msg(const std::string& id, const std::string& dir, const std::string
 }
 
 // A store in a map, to drive plan_merge.
-struct MapStore {
+struct MapStore : MergeView {
   std::map<std::string, Case> cases;
+  Result<std::optional<Case>> get(const std::string& id) override {
+    auto it = cases.find(id);
+    return it == cases.end() ? std::optional<Case>{} : std::optional<Case>{it->second};
+  }
+  Result<std::optional<std::string>> case_of_message(const std::string& channel, const std::string& id) override {
+    for (const auto& [cid, c] : cases)
+      for (const auto& m : c.messages)
+        if (c.channel == channel && m.id == id) return std::optional<std::string>{cid};
+    return std::optional<std::string>{};
+  }
   MergePlan merge(Case c) {
-    auto plan = plan_merge(std::move(c), [&](const std::string& id) -> Result<std::optional<Case>> {
-      auto it = cases.find(id);
-      return it == cases.end() ? std::optional<Case>{} : std::optional<Case>{it->second};
-    }, kNow, "test");
+    auto plan = plan_merge(std::move(c), *this, kNow, "test");
     REQUIRE(plan.ok());
     for (const auto& w : plan->writes) cases[w.id] = w;
     return std::move(plan).value();
@@ -109,4 +116,20 @@ TEST_CASE("a closed case stays closed: new messages open a linked case, and late
   s.merge(make("1", "[" + msg("6", "in", "2026-11-21T08:00:00Z") + "]"));
   CHECK(s.cases[id + "#2"].messages.size() == 2);
   CHECK(s.cases.size() == 2);
+}
+
+TEST_CASE("a thread imported in pieces stays one case") {
+  MapStore s;
+  // The later part first: its root is a reply whose parent is not known yet.
+  s.merge(make("5", R"([{"id":"5","dir":"in","at":"2026-11-20T09:00:00Z","text":"still broken","reply_to":"4"}])"));
+  // Then the whole thread under its true root: it joins the case holding message 5.
+  auto plan = s.merge(make("1", "[" + msg("1", "in", "2026-11-20T07:00:00Z") + "," + msg("4", "out", "2026-11-20T08:00:00Z") +
+                                    R"(,{"id":"5","dir":"in","at":"2026-11-20T09:00:00Z","text":"still broken","reply_to":"4"}])"));
+  CHECK(plan.outcome == MergeOutcome::updated);
+  REQUIRE(s.cases.size() == 1);
+  CHECK(s.cases.begin()->second.messages.size() == 3);
+  // A new reply whose parent is stored joins that case (same customer).
+  s.merge(make("6", R"([{"id":"6","dir":"in","at":"2026-11-20T10:00:00Z","text":"hello?","reply_to":"5"}])"));
+  CHECK(s.cases.size() == 1);
+  CHECK(s.cases.begin()->second.messages.size() == 4);
 }

@@ -28,8 +28,7 @@ for c in triage reply handoff report; do
 done
 expect_exit 69 "$SOCQ" fetch
 expect_err "not implemented yet: fetching from platform APIs"
-expect_exit 69 "$SOCQ" fetch --from "$SRC/examples/cases.jsonl" --format twcs
-expect_err "not implemented yet: --format twcs"
+expect_exit 2 "$SOCQ" fetch --from "$SRC/examples/cases.jsonl" --format xml
 
 # A cron job with an open stdin must not hang: nothing reads stdin unless named '-'.
 expect_exit 66 timeout 10 "$SOCQ" case list

@@ -11,7 +11,7 @@ cat "$EX" | "$SOCQ" fetch --from - | cmp -s - "$EX" || fail "stdin pipe differs"
 # Into the store, then out again: same cases, same bytes.
 DB="$WORK/s.db"
 expect_exit 0 "$SOCQ" fetch --from "$EX" --store "$DB" -v
-expect_err "read $n_ex cases: $n_ex created, 0 updated, 0 unchanged"
+expect_err "fetch: $n_ex cases: $n_ex created, 0 updated, 0 unchanged"
 expect_exit 0 "$SOCQ" case list --store "$DB"
 expect_eq "$(wc -l <"$WORK/out")" "$n_ex" "cases listed"
 diff <(sort "$WORK/out") <(sort "$EX") >/dev/null || fail "store round trip changed cases"; pass
@@ -49,7 +49,7 @@ expect_eq "$(sqlite3 "$DB" "SELECT count(*), sum(rev) FROM cases")" "$before" "s
 # --skip-bad imports the rest and says what it skipped.
 expect_exit 0 "$SOCQ" fetch --from "$WORK/bad.jsonl" --skip-bad
 expect_eq "$(wc -l <"$WORK/out")" "$n_ex" "cases after skipping"
-expect_err "skipped 1 bad line (first: $WORK/bad.jsonl:$((n_ex + 1)):"
+expect_err "skipped 1 bad record (first: $WORK/bad.jsonl:$((n_ex + 1)):"
 
 # Missing input, a file that is not a store.
 expect_exit 66 "$SOCQ" fetch --from "$WORK/nope.jsonl"

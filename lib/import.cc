@@ -1,0 +1,367 @@
+#include "lib/import.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "lib/csv.h"
+#include "lib/timefmt.h"
+
+namespace socq {
+namespace {
+
+constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Records a bad record: an error, or with skip_bad a count.
+Status bad_record(const ImportOptions& opts, ImportStats& stats, std::string where_what) {
+  if (!opts.skip_bad) return Error{Exit::data, std::move(where_what)};
+  if (stats.skipped++ == 0) stats.first_skip = std::move(where_what);
+  return ok_status();
+}
+
+std::string strip_at(std::string s) { return !s.empty() && s[0] == '@' ? s.substr(1) : s; }
+
+const std::vector<std::string> kTwcsColumns{"tweet_id", "author_id", "inbound", "created_at", "text",
+                                            "response_tweet_id", "in_response_to_tweet_id"};
+
+// The TWCS header, with or without the unnamed index column pandas adds.
+int twcs_offset(const std::vector<std::string>& header) {
+  for (int offset : {0, 1}) {
+    if (header.size() != kTwcsColumns.size() + static_cast<size_t>(offset)) continue;
+    if (offset == 1 && !header[0].empty()) continue;
+    if (std::equal(kTwcsColumns.begin(), kTwcsColumns.end(), header.begin() + offset)) return offset;
+  }
+  return -1;
+}
+
+Result<std::string> parse_time(const std::string& value, const std::string& format) {
+  if (format == "rfc3339") {
+    if (auto ms = parse_rfc3339_utc(value)) return format_rfc3339_utc(*ms);
+  } else if (format == "twitter") {
+    if (auto t = parse_twitter_time(value)) return *t;
+  } else if (format == "epoch" || format == "epoch_ms") {
+    if (all_digits(value)) return format_rfc3339_utc(std::stoll(value) * (format == "epoch" ? 1000 : 1));
+  } else {
+    std::tm tm{};
+    const char* end = strptime(value.c_str(), format.c_str(), &tm);
+    if (end && *end == '\0') return format_rfc3339_utc(static_cast<int64_t>(timegm(&tm)) * 1000);
+  }
+  return Error{Exit::data, "not a time in format " + format + ": \"" + value + "\""};
+}
+
+}  // namespace
+
+std::optional<std::string> parse_twitter_time(std::string_view s) {
+  // Www Mmm dd hh:mm:ss +zzzz yyyy
+  if (s.size() != 30 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ' || s[25] != ' ') return std::nullopt;
+  const auto month = std::find(kMonths.begin(), kMonths.end(), s.substr(4, 3));
+  if (month == kMonths.end()) return std::nullopt;
+  const std::string iso = std::string(s.substr(26, 4)) + "-" + (month - kMonths.begin() < 9 ? "0" : "") +
+                          std::to_string(month - kMonths.begin() + 1) + "-" + std::string(s.substr(8, 2)) + "T" +
+                          std::string(s.substr(11, 8)) + "Z";
+  auto ms = parse_rfc3339_utc(iso);
+  const std::string_view zone = s.substr(20, 5);
+  if (!ms || (zone[0] != '+' && zone[0] != '-') || !all_digits(zone.substr(1))) return std::nullopt;
+  const int offset_min = std::stoi(std::string(zone.substr(1, 2))) * 60 + std::stoi(std::string(zone.substr(3, 2)));
+  return format_rfc3339_utc(*ms - (zone[0] == '+' ? 1 : -1) * int64_t{offset_min} * 60000);
+}
+
+std::string time_from_tweet_id(uint64_t id) {
+  return format_rfc3339_utc(static_cast<int64_t>(id >> 22) + 1288834974657);
+}
+
+std::optional<std::string> integer_id(std::string_view s) {
+  const auto dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  if (!all_digits(whole)) return std::nullopt;
+  if (dot != std::string_view::npos) {
+    const std::string_view frac = s.substr(dot + 1);
+    if (frac.empty() || !std::all_of(frac.begin(), frac.end(), [](char c) { return c == '0'; })) return std::nullopt;
+  }
+  return std::string(whole);
+}
+
+Status set_mapping(CsvMapping& m, const std::string& key, const std::string& value) {
+  std::map<std::string, std::string*> fields{
+      {"id", &m.id},           {"author", &m.author},         {"at", &m.at},
+      {"text", &m.text},       {"inbound", &m.inbound},       {"parent", &m.parent},
+      {"channel", &m.channel}, {"account", &m.account},       {"name", &m.name},
+      {"channel_name", &m.channel_name}, {"account_name", &m.account_name}, {"time_format", &m.time_format}};
+  if (key == "inbound_values") {
+    m.inbound_values.clear();
+    size_t start = 0;
+    for (size_t comma; (comma = value.find(',', start)) != std::string::npos; start = comma + 1)
+      m.inbound_values.push_back(lower(value.substr(start, comma - start)));
+    m.inbound_values.push_back(lower(value.substr(start)));
+    return ok_status();
+  }
+  auto it = fields.find(key);
+  if (it == fields.end())
+    return Error{Exit::usage, "unknown mapping key \"" + key +
+                                  "\" (id, author, at, text, inbound, parent, channel, account, name, channel_name, "
+                                  "account_name, time_format, inbound_values)"};
+  *it->second = value;
+  return ok_status();
+}
+
+Status load_mapping(const std::string& path, CsvMapping& m) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error{Exit::config, path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())};
+  }
+  for (const auto& [key, node] : table) {
+    const std::string where = path + ":" + std::to_string(node.source().begin.line) + ": ";
+    const auto* s = node.as_string();
+    if (!s) return Error{Exit::config, where + "\"" + std::string(key.str()) + "\" must be a string"};
+    if (auto st = set_mapping(m, std::string(key.str()), s->get()); !st)
+      return Error{Exit::config, where + st.error().message};
+  }
+  return ok_status();
+}
+
+Result<ImportFormat> parse_format(const std::string& name) {
+  if (name == "jsonl") return ImportFormat::jsonl;
+  if (name == "twcs") return ImportFormat::twcs;
+  if (name == "ibm-cc") return ImportFormat::ibm_cc;
+  if (name == "csv") return ImportFormat::csv;
+  return Error{Exit::usage, "unknown format \"" + name + "\" (auto, jsonl, twcs, ibm-cc, csv)"};
+}
+
+Result<ImportFormat> detect_format(const std::string& path) {
+  if (path == "-") return ImportFormat::jsonl;
+  const auto ends = [&](const char* suffix) { return path.ends_with(suffix); };
+  if (ends(".jsonl") || ends(".ndjson")) return ImportFormat::jsonl;
+  if (ends(".csv")) {
+    CsvReader r(path);
+    if (!r.error().empty()) return Error{Exit::no_input, r.error()};
+    std::vector<std::string> header;
+    if (r.next(header) && twcs_offset(header) >= 0) return ImportFormat::twcs;
+    return ImportFormat::csv;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Exit::no_input, path + ": " + std::strerror(errno)};
+  char c = 0;
+  while (in.get(c) && std::isspace(static_cast<unsigned char>(c))) {
+  }
+  if (c == '[') return ImportFormat::ibm_cc;
+  if (c == '{') return ImportFormat::jsonl;
+  return Error{Exit::usage, path + ": cannot tell the format; name it with --format (jsonl, twcs, ibm-cc, csv)"};
+}
+
+Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats,
+                 std::vector<ImportMessage>& out) {
+  CsvReader r(path);
+  if (!r.error().empty()) return Error{Exit::no_input, r.error()};
+  std::vector<std::string> f;
+  if (!r.next(f)) return Error{Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
+  const int off = twcs_offset(f);
+  if (off < 0) return Error{Exit::data, r.path() + ":1: not the Customer Support on Twitter header (" +
+                                            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id)"};
+  const size_t width = kTwcsColumns.size() + static_cast<size_t>(off);
+  while (r.next(f)) {
+    if (++stats.rows % 65536 == 0 && opts.progress) opts.progress(r.bytes_read());
+    const std::string where = r.path() + ":" + std::to_string(r.record_line()) + ": ";
+    if (f.size() != width) {
+      if (auto st = bad_record(opts, stats, where + "expected " + std::to_string(width) + " fields, found " +
+                                                std::to_string(f.size()));
+          !st)
+        return st;
+      continue;
+    }
+    const auto col = [&](int i) -> const std::string& { return f[static_cast<size_t>(i + off)]; };
+    ImportMessage m;
+    std::string problem;
+    auto id = integer_id(col(0));
+    auto at = parse_twitter_time(col(3));
+    if (!id) problem = "tweet_id: not a tweet id: \"" + col(0) + "\"";
+    else if (col(1).empty()) problem = "author_id: empty";
+    else if (col(2) != "True" && col(2) != "False") problem = "inbound: must be True or False, not \"" + col(2) + "\"";
+    else if (!at) problem = "created_at: not a Twitter time like \"Tue Oct 31 22:10:47 +0000 2017\": \"" + col(3) + "\"";
+    if (problem.empty() && !col(6).empty()) {
+      if (auto parent = integer_id(col(6))) m.reply_to = *parent;
+      else problem = "in_response_to_tweet_id: not a tweet id: \"" + col(6) + "\"";
+    }
+    if (!problem.empty()) {
+      if (auto st = bad_record(opts, stats, where + problem); !st) return st;
+      continue;
+    }
+    m.id = *id;
+    m.author = col(1);
+    m.inbound = col(2) == "True";
+    m.at = *at;
+    m.text = col(4);
+    out.push_back(std::move(m));
+  }
+  if (!r.error().empty()) return Error{Exit::data, r.error()};
+  return ok_status();
+}
+
+namespace {
+
+using nlohmann::json;
+
+// One IBM conversation to messages; problems name the field.
+std::string ibm_conversation(const json& conv, std::vector<ImportMessage>& out) {
+  if (!conv.is_object()) return "not an object";
+  const auto str = [](const json& o, const char* key) -> const std::string* {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
+  auto header = conv.find("dialogHeader");
+  if (header == conv.end() || !header->is_object()) return "dialogHeader: missing";
+  const std::string* company = str(*header, "company");
+  if (!company || company->empty()) return "dialogHeader.company: missing";
+  auto content = conv.find("dialogContent");
+  if (content == conv.end() || !content->is_array()) return "dialogContent: missing";
+  std::vector<ImportMessage> msgs;
+  OptString previous;
+  for (size_t i = 0; i < content->size(); ++i) {
+    const json& turn = (*content)[i];
+    const std::string p = "dialogContent[" + std::to_string(i) + "]";
+    if (!turn.is_object()) return p + ": not an object";
+    ImportMessage m;
+    const std::string* who = str(turn, "client");
+    if (!who) who = str(turn, "client1");  // a second customer in the thread
+    if (!who) {
+      who = str(turn, "agent");
+      m.inbound = false;
+    }
+    if (!who) return p + ": no client, client1 or agent";
+    const std::string *id = str(turn, "tweet_ID"), *at = str(turn, "datetime"), *text = str(turn, "message");
+    if (!id || !all_digits(*id)) return p + ".tweet_ID: not a tweet id";
+    if (!text) return p + ".message: missing";
+    auto ms = at ? parse_rfc3339_utc(*at) : std::nullopt;
+    if (!ms) return p + ".datetime: not an RFC 3339 UTC time";
+    m.id = *id;
+    m.author = *who;
+    m.brand = *company;
+    m.at = format_rfc3339_utc(*ms);
+    m.text = *text;
+    m.reply_to = previous;  // the data set has no reply links: each turn answers the one before
+    previous = m.id;
+    msgs.push_back(std::move(m));
+  }
+  auto url = conv.find("agentURL");
+  if (url == conv.end() || !url->is_object()) return "agentURL: missing";
+  const std::string *id = str(*url, "tweet_ID"), *text = str(*url, "url_utterance");
+  if (!id || !all_digits(*id) || id->size() > 19) return "agentURL.tweet_ID: not a tweet id";
+  if (!text) return "agentURL.url_utterance: missing";
+  ImportMessage last;
+  last.id = *id;
+  last.author = *company;
+  last.brand = *company;
+  last.inbound = false;
+  last.at = time_from_tweet_id(std::stoull(*id));  // no datetime: the id holds it
+  last.text = *text;
+  last.reply_to = previous;
+  msgs.push_back(std::move(last));
+  for (auto& m : msgs) out.push_back(std::move(m));
+  return "";
+}
+
+}  // namespace
+
+Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportStats& stats,
+                   std::vector<ImportMessage>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Exit::no_input, path + ": " + std::strerror(errno)};
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    return Error{Exit::data, path + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what()};
+  }
+  if (!doc.is_array()) return Error{Exit::data, path + ": expected a JSON array of conversations"};
+  for (size_t i = 0; i < doc.size(); ++i) {
+    ++stats.rows;
+    const std::string problem = ibm_conversation(doc[i], out);
+    if (!problem.empty())
+      if (auto st = bad_record(opts, stats, path + ": conversation " + std::to_string(i + 1) + ": " + problem); !st)
+        return st;
+  }
+  return ok_status();
+}
+
+Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const ImportOptions& opts,
+                       ImportStats& stats, std::map<std::string, std::vector<ImportMessage>>& by_channel) {
+  for (const auto& [key, col] : {std::pair{"id", &mp.id}, {"author", &mp.author}, {"at", &mp.at}, {"text", &mp.text},
+                                 {"inbound", &mp.inbound}})
+    if (col->empty())
+      return Error{Exit::usage, std::string("CSV import needs a column for \"") + key + "\" (--map " + key + "=COLUMN)"};
+  if (mp.account.empty() && mp.account_name.empty())
+    return Error{Exit::usage, "CSV import needs the brand account: --map account=COLUMN or --map account_name=NAME"};
+  CsvReader r(path);
+  if (!r.error().empty()) return Error{Exit::no_input, r.error()};
+  std::vector<std::string> header;
+  if (!r.next(header)) return Error{Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
+  std::map<std::string, size_t> columns;
+  for (size_t i = 0; i < header.size(); ++i) columns.emplace(header[i], i);
+  const auto column = [&](const std::string& name, const char* key) -> Result<size_t> {
+    if (name.empty()) return static_cast<size_t>(-1);
+    auto it = columns.find(name);
+    if (it == columns.end())
+      return Error{Exit::usage, r.path() + ":1: no column \"" + name + "\" (mapped to " + key + ")"};
+    return it->second;
+  };
+  std::map<std::string, size_t> idx;
+  for (const auto& [key, name] : std::map<std::string, const std::string*>{
+           {"id", &mp.id}, {"author", &mp.author}, {"at", &mp.at}, {"text", &mp.text}, {"inbound", &mp.inbound},
+           {"parent", &mp.parent}, {"channel", &mp.channel}, {"account", &mp.account}, {"name", &mp.name}}) {
+    auto c = column(*name, key.c_str());
+    if (!c) return c.error();
+    idx[key] = *c;
+  }
+  std::vector<std::string> f;
+  while (r.next(f)) {
+    if (++stats.rows % 65536 == 0 && opts.progress) opts.progress(r.bytes_read());
+    const std::string where = r.path() + ":" + std::to_string(r.record_line()) + ": ";
+    const auto get = [&](const char* key) -> std::string {
+      const size_t i = idx[key];
+      return i < f.size() ? f[i] : std::string();
+    };
+    std::string problem;
+    if (f.size() != header.size())
+      problem = "expected " + std::to_string(header.size()) + " fields, found " + std::to_string(f.size());
+    ImportMessage m;
+    m.id = get("id");
+    m.author = strip_at(get("author"));
+    m.text = get("text");
+    const std::string inbound = lower(get("inbound"));
+    m.inbound = std::find(mp.inbound_values.begin(), mp.inbound_values.end(), inbound) != mp.inbound_values.end();
+    auto at = parse_time(get("at"), mp.time_format);
+    if (problem.empty() && m.id.empty()) problem = mp.id + ": empty message id";
+    if (problem.empty() && m.author.empty()) problem = mp.author + ": empty author";
+    if (problem.empty() && !at) problem = mp.at + ": " + at.error().message;
+    if (!problem.empty()) {
+      if (auto st = bad_record(opts, stats, where + problem); !st) return st;
+      continue;
+    }
+    m.at = *at;
+    if (auto parent = get("parent"); !parent.empty()) m.reply_to = integer_id(parent).value_or(parent);
+    if (auto name = get("name"); !name.empty()) m.name = name;
+    std::string account = mp.account.empty() ? mp.account_name : strip_at(get("account"));
+    if (!account.empty()) m.brand = account;
+    const std::string channel = mp.channel.empty() ? mp.channel_name : lower(get("channel"));
+    by_channel[channel].push_back(std::move(m));
+  }
+  if (!r.error().empty()) return Error{Exit::data, r.error()};
+  return ok_status();
+}
+
+}  // namespace socq

@@ -1,0 +1,34 @@
+// Rebuilding cases from loose messages (exports, data sets): threads from
+// reply links, one case per brand account, thread root and customer, as
+// DESIGN.md's id scheme says.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "lib/case.h"
+
+namespace socq {
+
+struct ImportMessage {
+  std::string id;
+  OptString reply_to;  // the parent's id, as the source says (may be absent from the input)
+  std::string author;  // handle without '@'
+  bool inbound = true;
+  std::string at;      // RFC 3339 UTC
+  std::string text;
+  std::string brand;   // our account, when the source says it; else derived from the thread
+  OptString name;      // author's display name, if known
+  bool is_public = true;
+};
+
+struct ThreadStats {
+  size_t messages = 0;        // distinct messages placed in cases
+  size_t duplicates = 0;      // repeated message ids (the first one kept)
+  size_t orphan_replies = 0;  // replies whose parent is not in the input: each starts a case
+};
+
+// Groups messages into cases on `channel`. Every distinct message lands in
+// exactly one case. Cases come out sorted by id; messages by time.
+std::vector<Case> build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats);
+
+}  // namespace socq
