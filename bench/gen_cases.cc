@@ -1,5 +1,6 @@
 // Writes N synthetic but valid cases as JSON Lines to stdout, for
 // benchmarks and the memory test: socq-gen-cases N [SEED]
+// With --twcs N: N rows in the layout of "Customer Support on Twitter".
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -7,7 +8,28 @@
 #include "lib/case_json.h"
 #include "lib/timefmt.h"
 
+namespace {
+// Threads of four tweets: customer, brand reply, customer, brand; ids count
+// down in time as in the data set.
+int write_twcs(long long rows) {
+  const char* brands[] = {"sprintcare", "AmazonHelp", "AppleSupport", "Uber_Support"};
+  std::printf(",tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n");
+  for (long long i = 0; i < rows; ++i) {
+    const long long thread = i / 4, pos = i % 4, id = i + 1;
+    const bool inbound = pos % 2 == 0;
+    const std::string author = inbound ? std::to_string(100000 + thread) : brands[thread % 4];
+    const std::string parent = pos == 0 ? "" : std::to_string(id - 1) + ".0";
+    const std::string response = pos == 3 ? "" : std::to_string(id + 1);
+    std::printf("%lld,%lld,%s,%s,Tue Oct 31 %02lld:%02lld:%02lld +0000 2017,\"@%s thanks, \"\"really\"\" helpful %lld\",%s,%s\n", i, id,
+                author.c_str(), inbound ? "True" : "False", thread % 24, pos * 10, thread % 60,
+                inbound ? brands[thread % 4] : author.c_str(), i, response.c_str(), parent.c_str());
+  }
+  return 0;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--twcs") return write_twcs(std::atoll(argv[2]));
   if (argc < 2) {
     std::fprintf(stderr, "usage: socq-gen-cases N [SEED]\n");
     return 2;

@@ -89,16 +89,21 @@ bool merge_into(Case& stored, const Case& incoming, const std::string& now, cons
 
 namespace {
 
-// The stored case this new one continues, if any: one holding any of its
-// messages, or holding its first message's parent and the same customer.
+// The stored case this new one continues, if any: a case of the same
+// account holding any of its messages, or holding its first message's
+// parent and the same customer.
 Result<std::optional<std::string>> continued_case(const Case& incoming, MergeView& store) {
+  const std::string prefix = incoming.channel + ":" + incoming.account + ":";
+  const auto same_account = [&](const std::string& id) { return id.rfind(prefix, 0) == 0; };
   for (const auto& m : incoming.messages) {
     auto holder = store.case_of_message(incoming.channel, m.id);
-    if (!holder || holder->has_value()) return holder;
+    if (!holder) return holder;
+    if (holder->has_value() && same_account(**holder)) return holder;
   }
   if (incoming.messages.empty() || !incoming.messages.front().reply_to) return std::optional<std::string>{};
   auto parent_case = store.case_of_message(incoming.channel, *incoming.messages.front().reply_to);
-  if (!parent_case || !parent_case->has_value()) return parent_case;
+  if (!parent_case) return parent_case;
+  if (!parent_case->has_value() || !same_account(**parent_case)) return std::optional<std::string>{};
   auto stored = store.get(**parent_case);
   if (!stored) return stored.error();
   if (stored->has_value() && (*stored)->customer.id == incoming.customer.id) return parent_case;

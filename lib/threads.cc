@@ -38,6 +38,8 @@ class Threads {
       if (m_[i].reply_to)
         if (auto it = index_.find(*m_[i].reply_to); it != index_.end() && it->second != i) parent_[i] = it->second;
     roots_.assign(m_.size(), npos);
+    at_ms_.reserve(m_.size());
+    for (const auto& m : m_) at_ms_.push_back(parse_rfc3339_utc(m.at).value_or(0));
     for (size_t i = 0; i < m_.size(); ++i) root(i);
     for (size_t i = 0; i < m_.size(); ++i) members_[roots_[i]].push_back(i);
   }
@@ -85,13 +87,14 @@ class Threads {
   }
 
   const std::map<size_t, std::vector<size_t>>& members() const { return members_; }
+  int64_t at_ms(size_t i) const { return at_ms_[i]; }
 
  private:
   template <class Pred>
   size_t earliest(size_t root_index, Pred pred) {
     size_t best = npos;
     for (size_t k : members_[root_index])
-      if (pred(k) && (best == npos || parse_rfc3339_utc(m_[k].at) < parse_rfc3339_utc(m_[best].at))) best = k;
+      if (pred(k) && (best == npos || at_ms_[k] < at_ms_[best])) best = k;
     return best;
   }
 
@@ -116,6 +119,7 @@ class Threads {
   const Index& index_;
   std::set<std::string> brands_;
   std::vector<size_t> parent_, roots_;
+  std::vector<int64_t> at_ms_;
   std::map<size_t, std::vector<size_t>> members_;
   std::map<size_t, std::string> thread_brand_;
 };
@@ -141,40 +145,52 @@ std::vector<Case> build_cases(std::vector<ImportMessage> msgs, const std::string
   for (size_t i = 0; i < unique.size(); ++i)
     if (unique[i].reply_to && threads.parent(i) == Threads::npos) ++stats.orphan_replies;
 
-  // (brand, root, customer) -> messages; the root's own customer keeps the plain id.
-  std::map<std::string, Case> cases;
+  // Each message's case: (brand, root, customer); the root's own customer
+  // keeps the plain id. Decided for all messages before any is moved.
+  struct Placement {
+    std::string case_id, brand, customer;
+  };
+  std::vector<Placement> place(unique.size());
+  std::vector<size_t> order;
+  order.reserve(unique.size());
   for (const auto& [root, members] : threads.members()) {
     const std::string root_customer = threads.customer(root);
-    std::vector<size_t> ordered = members;
-    std::stable_sort(ordered.begin(), ordered.end(), [&](size_t a, size_t b) {
-      return parse_rfc3339_utc(unique[a].at).value_or(0) < parse_rfc3339_utc(unique[b].at).value_or(0);
-    });
-    for (size_t i : ordered) {
-      const std::string brand = threads.brand(i), customer = threads.customer(i);
-      std::string id = channel + ":" + brand + ":" + unique[root].id;
-      if (customer != root_customer) id += "+" + customer;
-      Case& c = cases[id];
-      if (c.id.empty()) {
-        c.id = id;
-        c.rev = 1;
-        c.channel = channel;
-        c.account = brand;
-        c.customer.id = customer;
-        c.customer.handle = "@" + customer;
-      }
-      const ImportMessage& m = unique[i];
-      if (m.inbound && m.author == customer && m.name && !c.customer.name) c.customer.name = m.name;
-      Message msg;
-      msg.id = m.id;
-      msg.dir = m.inbound ? Dir::in : Dir::out;
-      msg.at = m.at;
-      msg.author = "@" + m.author;
-      msg.text = m.text;
-      msg.is_public = m.is_public;
-      msg.reply_to = m.reply_to;
-      c.messages.push_back(std::move(msg));
-      ++stats.messages;
+    const size_t first = order.size();
+    order.insert(order.end(), members.begin(), members.end());
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
+                     [&](size_t a, size_t b) { return threads.at_ms(a) < threads.at_ms(b); });
+    for (size_t i : members) {
+      Placement& p = place[i];
+      p.brand = threads.brand(i);
+      p.customer = threads.customer(i);
+      p.case_id = channel + ":" + p.brand + ":" + unique[root].id;
+      if (p.customer != root_customer) p.case_id += "+" + p.customer;
     }
+  }
+  std::unordered_map<std::string, Case> cases;
+  for (size_t i : order) {
+    Placement& p = place[i];
+    Case& c = cases[p.case_id];
+    if (c.id.empty()) {
+      c.id = std::move(p.case_id);
+      c.rev = 1;
+      c.channel = channel;
+      c.account = std::move(p.brand);
+      c.customer.id = p.customer;
+      c.customer.handle = "@" + p.customer;
+    }
+    ImportMessage& m = unique[i];
+    if (m.inbound && m.author == c.customer.id && m.name && !c.customer.name) c.customer.name = m.name;
+    Message msg;
+    msg.id = std::move(m.id);
+    msg.dir = m.inbound ? Dir::in : Dir::out;
+    msg.at = std::move(m.at);
+    msg.author = "@" + m.author;
+    msg.text = std::move(m.text);
+    msg.is_public = m.is_public;
+    msg.reply_to = std::move(m.reply_to);
+    c.messages.push_back(std::move(msg));
+    ++stats.messages;
   }
   std::vector<Case> out;
   out.reserve(cases.size());
@@ -183,6 +199,7 @@ std::vector<Case> build_cases(std::vector<ImportMessage> msgs, const std::string
     c.updated_at = last_message_at(c);
     out.push_back(std::move(c));
   }
+  std::sort(out.begin(), out.end(), [](const Case& a, const Case& b) { return a.id < b.id; });
   return out;
 }
 
