@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/docs.h"
 #include "lib/exit_codes.h"
 #include "lib/timefmt.h"
 
@@ -11,26 +12,49 @@ namespace socq {
 
 const std::vector<CommandInfo>& command_table() {
   static const std::vector<CommandInfo> table{
-      {"fetch", "pull messages from platform APIs or import exports; group them into cases", setup_fetch},
-      {"triage", "set category, priority, team and owner by rules; SLA clocks", setup_triage},
-      {"reply", "post a threaded reply after checks", setup_reply},
-      {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", setup_handoff},
-      {"report", "response times, SLA attainment, coverage gaps, top issues", setup_report},
-      {"case", "list, show, assign and resolve cases", setup_case},
+      {"fetch", "pull messages from platform APIs or import exports; group them into cases",
+       "Imports cases. With --from, reads files: JSON Lines of cases (passed through byte for byte when valid), "
+       "the public data sets \"Customer Support on Twitter\" (twcs) and IBM customer care (ibm-cc), and any CSV "
+       "export with a column mapping. Loose messages are rebuilt into threads from their reply links: one case per "
+       "brand account, thread root and customer; a reply whose parent is not known starts its own case. Reading is "
+       "strict: the first bad record stops the command with file:line and the field at fault (exit 65) before "
+       "anything reaches the store; --skip-bad skips bad records and counts them. Into a store, all files merge in "
+       "one transaction: messages united by id, so importing the same file again changes nothing. Fetching from the "
+       "platforms' APIs is not built yet (exit 69).",
+       setup_fetch},
+      {"triage", "set category, priority, team and owner by rules; SLA clocks",
+       "Not built yet: exits 69. Will apply rules, business-hours calendars, SLA clocks, PII and incident detection.",
+       setup_triage},
+      {"reply", "post a threaded reply after checks", "Not built yet: exits 69.", setup_reply},
+      {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", "Not built yet: exits 69.",
+       setup_handoff},
+      {"report", "response times, SLA attainment, coverage gaps, top issues", "Not built yet: exits 69.", setup_report},
+      {"case", "list, show, assign and resolve cases",
+       "What a person needs between the automated steps. list and show read the store (or the files named); on a "
+       "terminal they print a table, otherwise JSON Lines. assign and resolve edit one case in the store, checked "
+       "against the rev it was read at: if someone else changed it meanwhile, the edit fails with exit 3 and says "
+       "what changed. Every edit adds an event naming who and why.",
+       setup_case},
+      {"config", "show and check the configuration",
+       "show prints the effective configuration and where each value came from (system file, user file, "
+       "environment, flag); tokens are never printed, only where they come from. check validates the whole "
+       "configuration, including each account's token source and its file permissions, without contacting any "
+       "server: exit 0, 77 (a token missing or readable by others) or 78 (bad configuration).",
+       setup_config},
   };
   return table;
 }
 
+Status Context::load_config() {
+  if (config_) return ok_status();
+  auto loaded = socq::load_config(global.config);
+  if (!loaded) return loaded.error();
+  config_ = std::move(loaded).value();
+  return ok_status();
+}
+
 const MapConfig& Context::config() {
-  if (!config_) {
-    auto loaded = load_config(global.config);
-    if (loaded) {
-      config_ = std::move(loaded).value();
-    } else {
-      config_status = loaded.error();
-      config_ = MapConfig{};
-    }
-  }
+  if (!config_) config_ = MapConfig{};  // only before load_config(): tests
   return *config_;
 }
 
@@ -39,7 +63,6 @@ std::string Context::store_path() { return resolve_store_path(global.store, conf
 
 Result<std::unique_ptr<Store>> Context::open_store(bool must_exist) {
   const std::string path = store_path();
-  if (!config_status) return config_status.error();
   if (must_exist && !std::filesystem::exists(path))
     return Error{Exit::no_input, path + ": no store here yet; import cases first (socq fetch --from FILE --store " +
                                      path + ")"};
@@ -146,6 +169,16 @@ int run_cli(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help", "show help for a command, or 'exit-codes'");
   help->add_option("topic", help_topic, "a command name or exit-codes");
 
+  // Hidden helpers for completion scripts and the man pages.
+  if (argc > 1 && std::string(argv[1]) == "__complete") {
+    for (const auto& c : complete(app, std::vector<std::string>(argv + 2, argv + argc))) fmt::print("{}\n", c);
+    return 0;
+  }
+  if (argc > 1 && std::string(argv[1]) == "__man") {
+    fmt::print("{}", man_page(app, argc > 2 ? argv[2] : ""));
+    return 0;
+  }
+
   // An unknown command gets a suggestion rather than CLI11's generic error.
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
     fmt::print(stderr, "socq: unknown command '{}'{}\nRun 'socq --help' for the list of commands.\n", argv[1],
@@ -174,8 +207,11 @@ int run_cli(int argc, char** argv) {
     }
     return 0;
   }
-  for (auto& [sub, run] : runners)
-    if (sub->parsed()) return run();
+  for (auto& [sub, run] : runners) {
+    if (!sub->parsed()) continue;
+    if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
+    return run();
+  }
   fmt::print("{}", app.help());
   return 0;
 }

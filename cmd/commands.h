@@ -29,7 +29,9 @@ struct Context {
   std::FILE* err = stderr;
   std::unique_ptr<Clock> clock;
 
-  const MapConfig& config();  // loaded on first use
+  // Loads the config (once); a bad one is an error for every command.
+  Status load_config();
+  const MapConfig& config();
   std::string user();
   std::string store_path();
   bool store_named() const { return !global.store.empty(); }
@@ -43,8 +45,6 @@ struct Context {
   // A status line on stderr, suppressed by -q.
   void note(const std::string& line);
 
-  Status config_status = ok_status();  // set if loading the config failed
-
  private:
   std::optional<MapConfig> config_;
 };
@@ -54,6 +54,7 @@ using Runner = std::function<int()>;
 struct CommandInfo {
   const char* name;
   const char* summary;
+  const char* description;  // the man page's DESCRIPTION
   // Registers options on `sub` and returns what runs when it is chosen.
   Runner (*setup)(CLI::App* sub, Context& ctx);
 };
@@ -71,6 +72,7 @@ Runner setup_reply(CLI::App* sub, Context& ctx);
 Runner setup_handoff(CLI::App* sub, Context& ctx);
 Runner setup_report(CLI::App* sub, Context& ctx);
 Runner setup_case(CLI::App* sub, Context& ctx);
+Runner setup_config(CLI::App* sub, Context& ctx);
 
 // "not implemented yet: WHAT", exit 69: never pretend.
 int not_implemented(Context& ctx, const std::string& what);

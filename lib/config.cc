@@ -1,15 +1,20 @@
 #include "lib/config.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <toml++/toml.h>
 
 namespace socq {
 namespace {
 
-// Every key socq reads, and the environment variable that overrides it.
+// Top-level keys, and the environment variable that overrides each.
 struct KnownKey {
   const char* key;
   const char* env;
@@ -18,24 +23,61 @@ constexpr KnownKey kKnownKeys[] = {
     {"store", "SOCQ_STORE"},
     {"user", "SOCQ_USER"},
 };
+constexpr const char* kAccountKeys[] = {"channel", "handle", "base_url", "token_env", "token_file"};
+constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};
+
+std::string at(const std::string& path, const toml::node& node) {
+  return path + ":" + std::to_string(node.source().begin.line);
+}
+
+Status load_account(const std::string& path, const std::string& name, const toml::node& node, MapConfig& cfg) {
+  const auto* table = node.as_table();
+  if (!table) return Error{Exit::config, at(path, node) + ": \"accounts." + name + "\" must be a table"};
+  AccountConfig a;
+  a.name = name;
+  a.source = at(path, node);
+  for (const auto& [key, value] : *table) {
+    const std::string k(key.str());
+    const std::string where = at(path, value) + ": accounts." + name + "." + k;
+    if (k == "token" || k == "password" || k == "secret")
+      return Error{Exit::config, where + ": secrets do not belong in the config; use token_env or token_file"};
+    const bool known = std::any_of(std::begin(kAccountKeys), std::end(kAccountKeys), [&](const char* x) { return k == x; });
+    if (!known) return Error{Exit::config, where + ": unknown key (channel, handle, base_url, token_env, token_file)"};
+    const auto* s = value.as_string();
+    if (!s) return Error{Exit::config, where + ": must be a string"};
+    std::string v = s->get();
+    if (k == "channel") a.channel = v;
+    else if (k == "handle") a.handle = v;
+    else if (k == "base_url") a.base_url = v;
+    else if (k == "token_env") a.token_env = v;
+    else a.token_file = v;
+  }
+  cfg.set_account(std::move(a));
+  return ok_status();
+}
 
 Status load_file(const std::string& path, MapConfig& cfg) {
   toml::table table;
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return Error{Exit::config, path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description())};
+    return Error{Exit::config, path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())};
   }
+  cfg.files.push_back(path);
   for (const auto& [key, node] : table) {
     const std::string k(key.str());
-    const auto line = std::to_string(node.source().begin.line);
-    bool known = false;
-    for (const auto& kk : kKnownKeys) known |= k == kk.key;
-    if (!known) return Error{Exit::config, path + ":" + line + ": unknown key \"" + k + "\""};
+    if (k == "accounts") {
+      const auto* accounts = node.as_table();
+      if (!accounts) return Error{Exit::config, at(path, node) + ": \"accounts\" must be a table of [accounts.NAME]"};
+      for (const auto& [name, account] : *accounts)
+        if (auto st = load_account(path, std::string(name.str()), account, cfg); !st) return st;
+      continue;
+    }
+    const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const KnownKey& kk) { return k == kk.key; });
+    if (!known) return Error{Exit::config, at(path, node) + ": unknown key \"" + k + "\" (store, user, [accounts.NAME])"};
     const auto* s = node.as_string();
-    if (!s) return Error{Exit::config, path + ":" + line + ": \"" + k + "\" must be a string"};
-    cfg.set(k, Setting{s->get(), path + ":" + line});
+    if (!s) return Error{Exit::config, at(path, node) + ": \"" + k + "\" must be a string"};
+    cfg.set(k, Setting{s->get(), at(path, node)});
   }
   return ok_status();
 }
@@ -48,6 +90,16 @@ std::optional<Setting> MapConfig::get(const std::string& key) const {
   return it->second;
 }
 
+void MapConfig::set_account(AccountConfig a) {
+  // A later file's account of the same name replaces the earlier one whole.
+  for (auto& existing : accounts_)
+    if (existing.name == a.name) {
+      existing = std::move(a);
+      return;
+    }
+  accounts_.push_back(std::move(a));
+}
+
 std::optional<std::string> process_env(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return std::nullopt;
@@ -56,10 +108,9 @@ std::optional<std::string> process_env(const char* name) {
 
 Result<MapConfig> load_config(const std::string& explicit_file, EnvFn env) {
   MapConfig cfg;
-  std::vector<std::string> files{"/etc/socq/config.toml"};
+  std::vector<std::string> files{env("SOCQ_SYSTEM_CONFIG").value_or("/etc/socq/config.toml")};
   if (!explicit_file.empty()) {
-    if (!std::filesystem::exists(explicit_file))
-      return Error{Exit::config, explicit_file + ": no such config file"};
+    if (!std::filesystem::exists(explicit_file)) return Error{Exit::config, explicit_file + ": no such config file"};
     files.push_back(explicit_file);
   } else if (auto xdg = env("XDG_CONFIG_HOME")) {
     files.push_back(*xdg + "/socq/config.toml");
@@ -91,6 +142,55 @@ std::string resolve_user(const Config& cfg, EnvFn env) {
   if (auto v = env("USER")) return *v;
   if (const char* login = getlogin()) return login;
   return "unknown";
+}
+
+Status check_token_source(const AccountConfig& a, EnvFn env) {
+  const std::string who = "account " + a.name + " (" + a.source + ")";
+  if (a.token_env.empty() == a.token_file.empty())
+    return Error{Exit::config, who + ": name exactly one of token_env or token_file"};
+  if (!a.token_env.empty()) {
+    if (!env(a.token_env.c_str()))
+      return Error{Exit::no_perm, who + ": environment variable " + a.token_env + " is not set"};
+    return ok_status();
+  }
+  struct stat st{};
+  if (stat(a.token_file.c_str(), &st) != 0)
+    return Error{Exit::no_perm, who + ": token file " + a.token_file + ": " + std::strerror(errno)};
+  if (!S_ISREG(st.st_mode)) return Error{Exit::no_perm, who + ": token file " + a.token_file + " is not a regular file"};
+  if (st.st_mode & 077) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return Error{Exit::no_perm, who + ": token file " + a.token_file + " is readable by others (mode " + mode +
+                                    "); run: chmod 600 " + a.token_file};
+  }
+  if (access(a.token_file.c_str(), R_OK) != 0)
+    return Error{Exit::no_perm, who + ": token file " + a.token_file + ": " + std::strerror(errno)};
+  if (st.st_size == 0) return Error{Exit::no_perm, who + ": token file " + a.token_file + " is empty"};
+  return ok_status();
+}
+
+Result<std::string> read_token(const AccountConfig& a, EnvFn env) {
+  if (auto st = check_token_source(a, env); !st) return st.error();
+  if (!a.token_env.empty()) return *env(a.token_env.c_str());
+  std::ifstream in(a.token_file, std::ios::binary);
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return token;
+}
+
+Status check_accounts(const Config& cfg, EnvFn env) {
+  for (const auto& a : cfg.accounts()) {
+    const std::string who = "account " + a.name + " (" + a.source + ")";
+    const bool channel_ok = std::any_of(std::begin(kChannels), std::end(kChannels), [&](const char* c) { return a.channel == c; });
+    if (!channel_ok)
+      return Error{Exit::config, who + ": channel must be mastodon, bluesky, x, facebook or reddit, not \"" + a.channel + "\""};
+    if (a.handle.empty()) return Error{Exit::config, who + ": handle is missing"};
+    if (!a.base_url.empty() && a.base_url.rfind("https://", 0) != 0 && a.base_url.rfind("http://127.", 0) != 0 &&
+        a.base_url.rfind("http://localhost", 0) != 0)
+      return Error{Exit::config, who + ": base_url must be https:// (plain http only to localhost)"};
+    if (auto st = check_token_source(a, env); !st) return st;
+  }
+  return ok_status();
 }
 
 }  // namespace socq

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <map>
 
 #include "lib/config.h"
@@ -49,7 +51,7 @@ TEST_CASE("unknown keys, wrong types and bad TOML name file and line") {
   auto r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Exit::config);
-  CHECK(r.error().message == f + ":2: unknown key \"stroe\"");
+  CHECK(r.error().message == f + ":2: unknown key \"stroe\" (store, user, [accounts.NAME])");
   write_file(f, "store = 3\n");
   r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
@@ -58,4 +60,73 @@ TEST_CASE("unknown keys, wrong types and bad TOML name file and line") {
   r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.rfind(f + ":1: ", 0) == 0);
+}
+
+TEST_CASE("the user config overrides the system config, key by key") {
+  TempDir dir;
+  const std::string system = dir.file("system.toml");
+  write_file(system, "store = \"/var/lib/socq/team.db\"\nuser = \"ops\"\n");
+  std::filesystem::create_directories(dir.path / "xdg/socq");
+  write_file(dir.file("xdg/socq/config.toml"), "user = \"sam\"\n");
+  g_env = {{"SOCQ_SYSTEM_CONFIG", system}, {"XDG_CONFIG_HOME", dir.file("xdg")}};
+  auto cfg = load_config("", fake_env);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->get("store")->value == "/var/lib/socq/team.db");
+  CHECK(cfg->get("store")->source == system + ":1");
+  CHECK(cfg->get("user")->value == "sam");
+  CHECK(cfg->files.size() == 2);
+  g_env["SOCQ_USER"] = "kim";
+  cfg = load_config("", fake_env);
+  REQUIRE(cfg.ok());
+  CHECK(resolve_user(*cfg, fake_env) == "kim");
+  CHECK(cfg->get("user")->source == "env SOCQ_USER");
+}
+
+TEST_CASE("accounts name where their tokens are; secrets in the config are refused") {
+  TempDir dir;
+  const std::string f = dir.file("config.toml");
+  const std::string token = dir.file("mastodon.token");
+  write_file(token, "s3cr3t-token\n");
+  chmod(token.c_str(), 0600);
+  write_file(f, "[accounts.transit]\nchannel = \"mastodon\"\nhandle = \"transit@example.social\"\n"
+                "base_url = \"https://example.social\"\ntoken_file = \"" + token + "\"\n"
+                "[accounts.rail-x]\nchannel = \"x\"\nhandle = \"NorthRailHelp\"\ntoken_env = \"SOCQ_X_TOKEN\"\n");
+  g_env = {};
+  auto cfg = load_config(f, fake_env);
+  REQUIRE(cfg.ok());
+  REQUIRE(cfg->accounts().size() == 2);
+  // In name order, whatever the file's order.
+  CHECK(cfg->accounts()[0].name == "rail-x");
+  CHECK(cfg->accounts()[1].name == "transit");
+  CHECK(cfg->accounts()[1].source == f + ":1");
+  auto missing_env = check_accounts(*cfg, fake_env);
+  REQUIRE_FALSE(missing_env.ok());
+  CHECK(missing_env.error().code == Exit::no_perm);
+  CHECK(missing_env.error().message.find("SOCQ_X_TOKEN is not set") != std::string::npos);
+  g_env["SOCQ_X_TOKEN"] = "x-token";
+  CHECK(check_accounts(*cfg, fake_env).ok());
+  CHECK(read_token(cfg->accounts()[1], fake_env).value() == "s3cr3t-token");
+  CHECK(read_token(cfg->accounts()[0], fake_env).value() == "x-token");
+
+  chmod(token.c_str(), 0644);
+  auto open_file = check_accounts(*cfg, fake_env);
+  REQUIRE_FALSE(open_file.ok());
+  CHECK(open_file.error().code == Exit::no_perm);
+  CHECK(open_file.error().message.find("readable by others (mode 0644); run: chmod 600 " + token) != std::string::npos);
+  CHECK(open_file.error().message.find("s3cr3t") == std::string::npos);
+  CHECK_FALSE(read_token(cfg->accounts()[1], fake_env).ok());
+
+  write_file(f, "[accounts.transit]\nchannel = \"mastodon\"\ntoken = \"s3cr3t\"\n");
+  auto secret = load_config(f, fake_env);
+  REQUIRE_FALSE(secret.ok());
+  CHECK(secret.error().code == Exit::config);
+  CHECK(secret.error().message == f + ":3: accounts.transit.token: secrets do not belong in the config; use token_env or token_file");
+  CHECK(secret.error().message.find("s3cr3t\"") == std::string::npos);
+
+  write_file(f, "[accounts.transit]\nchannel = \"myspace\"\nhandle = \"a\"\ntoken_env = \"T\"\n");
+  auto bad_channel = load_config(f, fake_env);
+  REQUIRE(bad_channel.ok());
+  auto checked = check_accounts(*bad_channel, fake_env);
+  REQUIRE_FALSE(checked.ok());
+  CHECK(checked.error().code == Exit::config);
 }

@@ -1,6 +1,7 @@
 # Shared by the end-to-end tests: run the built socq as a user would.
 set -euo pipefail
 : "${SOCQ:?path to the socq binary}" "${SRC:?path to the source tree}"
+SOCQ=$(realpath "$SOCQ") SRC=$(realpath "$SRC")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share"

@@ -1,0 +1,68 @@
+// socq config: the effective configuration and where each value came from;
+// a check of every account's token source that contacts no server.
+#include <fmt/format.h>
+
+#include "cmd/commands.h"
+
+namespace socq {
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+void print_setting(std::FILE* out, const std::string& key, const std::string& value, const std::string& source) {
+  fmt::print(out, "{:<40} # {}\n", key + " = " + quoted(value), source);
+}
+
+int run_show(Context& ctx) {
+  const MapConfig& cfg = ctx.config();
+  fmt::print(ctx.out, "# files read: {}\n", cfg.files.empty() ? "none" : fmt::format("{}", fmt::join(cfg.files, ", ")));
+  const std::string store = ctx.store_path();
+  std::string store_source = "default ($XDG_DATA_HOME/socq/socq.db)";
+  if (ctx.store_named()) store_source = "flag --store";
+  else if (auto s = cfg.get("store")) store_source = s->source;
+  print_setting(ctx.out, "store", store, store_source);
+  const auto user = cfg.get("user");
+  print_setting(ctx.out, "user", ctx.user(), user ? user->source : "default (login name)");
+  for (const auto& a : cfg.accounts()) {
+    fmt::print(ctx.out, "\n[accounts.{}]{:<{}} # {}\n", a.name, "", std::max<int>(0, 26 - static_cast<int>(a.name.size())), a.source);
+    fmt::print(ctx.out, "channel = {}\nhandle = {}\n", quoted(a.channel), quoted(a.handle));
+    if (!a.base_url.empty()) fmt::print(ctx.out, "base_url = {}\n", quoted(a.base_url));
+    // Where the token is, never the token.
+    const Status token = check_token_source(a);
+    const std::string state = token ? "token: ********" : "token: " + token.error().message.substr(token.error().message.find("): ") + 3);
+    if (!a.token_env.empty()) print_setting(ctx.out, "token_env", a.token_env, state);
+    if (!a.token_file.empty()) print_setting(ctx.out, "token_file", a.token_file, state);
+  }
+  return 0;
+}
+
+int run_check(Context& ctx) {
+  const MapConfig& cfg = ctx.config();
+  if (auto st = check_accounts(cfg); !st) return ctx.fail(st.error());
+  ctx.note(fmt::format("config ok: {}, {} (no server contacted)",
+                       cfg.files.empty() ? "no config file" : fmt::format("{}", fmt::join(cfg.files, ", ")),
+                       cfg.accounts().size() == 1 ? std::string("1 account") : fmt::format("{} accounts", cfg.accounts().size())));
+  return 0;
+}
+
+}  // namespace
+
+Runner setup_config(CLI::App* sub, Context& ctx) {
+  sub->require_subcommand(1);
+  CLI::App* show = sub->add_subcommand("show", "print the effective config and where each value came from (secrets masked)");
+  CLI::App* check = sub->add_subcommand("check", "validate the config and every account's token source, offline");
+  return [&ctx, show, check] {
+    if (show->parsed()) return run_show(ctx);
+    if (check->parsed()) return run_check(ctx);
+    return as_int(Exit::usage);
+  };
+}
+
+}  // namespace socq
