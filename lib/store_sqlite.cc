@@ -71,7 +71,8 @@ Error sql_error(sqlite3* db, const std::string& path, const std::string& what) {
   const int code = sqlite3_errcode(db);
   const std::string msg = path + ": " + what + ": " + sqlite3_errmsg(db);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-    return Error{Exit::temp_fail, path + ": store is locked by another process (gave up after the busy timeout); retry later"};
+    return Error{Exit::temp_fail, path + ": store is locked by another process (" + what +
+                                      ": gave up after the busy timeout); retry later"};
   if (code == SQLITE_NOTADB) return Error{Exit::config, path + ": not a socq store (not an SQLite database); left untouched"};
   if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
     return Error{Exit::io, msg};
@@ -322,8 +323,19 @@ Result<int64_t> pragma_int(sqlite3* db, const std::string& path, const char* sql
   return st.integer(0);
 }
 
+Status check_header(sqlite3* db, const std::string& path, int64_t& version);
+
 // Refuses files that are not ours before anything writes to them.
 Status check_ownership(sqlite3* db, const std::string& path, int64_t& version) {
+  // One read transaction: a consistent view while another process may be
+  // creating the store right now.
+  if (!exec(db, "BEGIN")) return sql_error(db, path, "reading the store header");
+  auto st = check_header(db, path, version);
+  exec(db, "COMMIT");
+  return st;
+}
+
+Status check_header(sqlite3* db, const std::string& path, int64_t& version) {
   auto app_id = pragma_int(db, path, "PRAGMA application_id");
   if (!app_id) return app_id.error();
   auto user_version = pragma_int(db, path, "PRAGMA user_version");
@@ -339,6 +351,20 @@ Status check_ownership(sqlite3* db, const std::string& path, int64_t& version) {
                                    " is newer than this socq understands (" + std::to_string(kSchemaVersion) +
                                    "); upgrade socq. The store was left untouched"};
   return ok_status();
+}
+
+// WAL lets readers work beside one writer. Switching a new database to it
+// needs an exclusive lock, for which SQLite's busy handler does not wait:
+// two processes opening a new store at once retry here instead.
+Status ensure_wal(sqlite3* db, const std::string& path, int busy_timeout_ms) {
+  for (int waited = 0;; waited += 10) {
+    Stmt st(db, "PRAGMA journal_mode = WAL");
+    if (st.ok() && st.step() == SQLITE_ROW && st.text(0) == "wal") return ok_status();
+    const int code = sqlite3_errcode(db);
+    if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited >= busy_timeout_ms)
+      return sql_error(db, path, "switching the store to WAL");
+    sqlite3_sleep(10);
+  }
 }
 
 Status migrate(sqlite3* db, const std::string& path, int64_t from) {
@@ -377,8 +403,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
   sqlite3_busy_timeout(db->db_, busy_timeout_ms);
   int64_t version = 0;
   if (auto st = check_ownership(db->db_, path, version); !st) return st.error();
-  if (!exec(db->db_, "PRAGMA journal_mode = WAL") || !exec(db->db_, "PRAGMA foreign_keys = ON") ||
-      !exec(db->db_, "PRAGMA synchronous = NORMAL"))
+  if (auto st = ensure_wal(db->db_, path, busy_timeout_ms); !st) return st.error();
+  if (!exec(db->db_, "PRAGMA foreign_keys = ON") || !exec(db->db_, "PRAGMA synchronous = NORMAL"))
     return sql_error(db->db_, path, "setting up the store");
   if (auto st = migrate(db->db_, path, version); !st) return st.error();
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));

@@ -1,0 +1,29 @@
+# cmake --install and the .deb: files in the usual places, Debian runtime
+# dependencies, and the packaged binary runs.
+source "$(dirname "$0")/helpers.bash"
+: "${BUILD:?the build directory}"
+command -v dpkg-deb >/dev/null || { echo "package.sh: skipped: no dpkg-deb"; exit 77; }
+
+cmake --install "$BUILD" --prefix "$WORK/inst" >/dev/null
+for f in bin/socq share/man/man1/socq.1 share/man/man1/socq-fetch.1 share/bash-completion/completions/socq \
+         share/zsh/vendor-completions/_socq share/fish/vendor_completions.d/socq.fish share/doc/socq/case.schema.json; do
+  [ -e "$WORK/inst/$f" ] || fail "cmake --install did not install $f"
+done
+pass
+expect_exit 0 "$WORK/inst/bin/socq" --version
+
+(cd "$WORK" && cpack -G DEB -B "$WORK/pkg" --config "$BUILD/CPackConfig.cmake" >"$WORK/cpack.log" 2>&1) ||
+  { cat "$WORK/cpack.log"; fail "cpack"; }
+deb=$(ls "$WORK"/pkg/socq_*.deb)
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libsqlite3-0 libsimdjson14 libfmt9 libtomlplusplus3 tzdata; do
+  case "$depends" in *"$lib"*) pass ;; *) fail ".deb does not depend on $lib: $depends" ;; esac
+done
+dpkg-deb -x "$deb" "$WORK/root"
+expect_exit 0 "$WORK/root/usr/bin/socq" --version
+expect_out "socq 0.1.0"
+[ -f "$WORK/root/usr/share/man/man1/socq.1" ] || fail "no man page in the .deb"
+pass
+MANWIDTH=80 man -l "$WORK/root/usr/share/man/man1/socq-case.1" 2>/dev/null | grep -q "case resolve" || fail "packaged man page"
+pass
+done_ok
