@@ -1,6 +1,8 @@
 // socq case: what a person needs between the automated steps.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cmd/commands.h"
 #include "lib/jsonl.h"
 #include "lib/term.h"
@@ -13,6 +15,7 @@ struct ListOptions {
   std::string status, channel, account, owner, team;
   size_t limit = 0;
   std::string format = "auto";
+  std::string within;  // `case due`: clocks due within this duration
 };
 
 struct ShowOptions {
@@ -40,7 +43,22 @@ bool matches(const CaseFilter& f, const Case& c) {
   const auto col = columns_of(c);
   return (!f.status || *f.status == col.status) && (!f.channel || *f.channel == col.channel) &&
          (!f.account || *f.account == col.account) && (!f.owner || f.owner == col.owner) &&
-         (!f.team || f.team == col.team);
+         (!f.team || f.team == col.team) && (!f.due_by_ms || (col.next_due_ms && *col.next_due_ms <= *f.due_by_ms));
+}
+
+// "30m", "2h", "1d", "90s" -> milliseconds.
+std::optional<int64_t> parse_duration_ms(const std::string& s) {
+  if (s.size() < 2) return std::nullopt;
+  const std::string digits = s.substr(0, s.size() - 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  const int64_t n = std::stoll(digits);
+  switch (s.back()) {
+    case 's': return n * 1000;
+    case 'm': return n * 60000;
+    case 'h': return n * 3600000;
+    case 'd': return n * 86400000;
+  }
+  return std::nullopt;
 }
 
 // Cases from the named files, or from the store when none is named.
@@ -77,9 +95,11 @@ const Message* last_inbound(const Case& c) {
 
 std::vector<std::string> table_row(const Case& c) {
   const Message* last = last_inbound(c);
+  const std::string due = next_due(c);
   return {c.id,
           std::string(to_string(c.status)),
           c.priority.value_or("-"),
+          due.empty() ? "-" : short_time(due),
           c.customer.handle.value_or(c.customer.id),
           std::to_string(c.messages.size()),
           short_time(last_message_at(c)),
@@ -87,19 +107,28 @@ std::vector<std::string> table_row(const Case& c) {
           last ? last->text : ""};
 }
 
-int run_list(Context& ctx, const ListOptions& o) {
-  CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit};
+// Lists cases; returns how many through `shown`.
+int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
+  CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit, {}};
+  if (!o.within.empty()) {
+    auto ms = parse_duration_ms(o.within);
+    if (!ms) return ctx.fail(Error{Exit::usage, "--within wants a duration like 30m, 2h or 1d, not \"" + o.within + "\""});
+    filter.due_by_ms = ctx.clock->now_ms() + *ms;
+  }
   if (!want_table(o.format, ctx.out)) {
     JsonlWriter out(ctx.out);
+    size_t n = 0;
     auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
       out.write(c);
+      ++n;
       return ok_status();
     });
+    if (shown) *shown = n;
     if (auto fl = out.flush(); st && !fl) return ctx.fail(fl.error());
     return st ? 0 : ctx.fail(st.error());
   }
-  Table t{{"ID", "STATUS", "PRIO", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
-          {0, 0, 0, 24, 0, 0, 12, 48}};
+  Table t{{"ID", "STATUS", "PRIO", "DUE", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
+          {0, 0, 0, 0, 24, 0, 0, 12, 48}};
   auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
     t.rows.push_back(table_row(c));
     return ok_status();
@@ -107,7 +136,17 @@ int run_list(Context& ctx, const ListOptions& o) {
   if (!st) return ctx.fail(st.error());
   fmt::print(ctx.out, "{}", render_table(t, use_colour(ctx.out)));
   ctx.note(fmt::format("{} case{}", t.rows.size(), t.rows.size() == 1 ? "" : "s"));
+  if (shown) *shown = t.rows.size();
   return 0;
+}
+
+// Monitoring: the open cases with a clock (first response, next response,
+// resolution, handoff follow-up) due within the window, overdue included;
+// exit 4 when there is any, so a cron job or a check can alert.
+int run_due(Context& ctx, const ListOptions& o) {
+  size_t shown = 0;
+  if (const int rc = run_list(ctx, o, &shown); rc != 0) return rc;
+  return shown ? as_int(Exit::sla_at_risk) : 0;
 }
 
 void print_case(std::FILE* out, const Case& c, bool colour) {
@@ -229,6 +268,16 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   list->add_option("--format", lo->format, "auto, table or jsonl")
       ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
 
+  auto dop = std::make_shared<ListOptions>();
+  dop->within = "1h";
+  CLI::App* due = sub->add_subcommand("due", "cases with a clock due within a window, overdue first; exit 4 if any");
+  due->add_option("files", dop->files, "read cases from these files ('-' for stdin) instead of the store");
+  due->add_option("--within", dop->within, "the window: 30m, 2h, 1d (default 1h)")->type_name("DURATION");
+  due->add_option("--team", dop->team, "only cases of this team")->type_name("TEAM");
+  due->add_option("--owner", dop->owner, "only cases owned by this person")->type_name("OWNER");
+  due->add_option("--format", dop->format, "auto, table or jsonl")
+      ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
+
   auto so = std::make_shared<ShowOptions>();
   CLI::App* show = sub->add_subcommand("show", "show one case: messages and audit trail");
   show->add_option("id", so->id, "the case id")->required();
@@ -250,8 +299,9 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
       ->required()->check(CLI::IsMember({"answered", "no_reply_needed", "spam", "duplicate"}))->type_name("REASON");
   add_edit_options(resolve, *ro);
 
-  return [&ctx, lo, so, ao, ro, list, show, assign, resolve] {
+  return [&ctx, lo, dop, so, ao, ro, list, due, show, assign, resolve] {
     if (list->parsed()) return run_list(ctx, *lo);
+    if (due->parsed()) return run_due(ctx, *dop);
     if (show->parsed()) return run_show(ctx, *so);
     if (assign->parsed()) return run_assign(ctx, *ao);
     if (resolve->parsed()) return run_resolve(ctx, *ro);

@@ -210,7 +210,12 @@ int run_cli(int argc, char** argv) {
   for (auto& [sub, run] : runners) {
     if (!sub->parsed()) continue;
     if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
-    return run();
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      // Errors are values; an exception reaching here is a bug.
+      return ctx.fail(Error{Exit::internal, std::string("internal error (please report): ") + e.what()});
+    }
   }
   fmt::print("{}", app.help());
   return 0;

@@ -15,6 +15,7 @@ namespace socq {
 struct CaseFilter {
   OptString status, channel, account, owner, team;
   size_t limit = 0;  // 0: no limit
+  std::optional<int64_t> due_by_ms;  // only cases with a clock due at or before this time
 };
 
 struct MergeStats {

@@ -66,7 +66,7 @@ class MemoryStore final : public Store {
       const auto col = columns_of(c);
       if ((f.status && *f.status != col.status) || (f.channel && *f.channel != col.channel) ||
           (f.account && *f.account != col.account) || (f.owner && f.owner != col.owner) ||
-          (f.team && f.team != col.team))
+          (f.team && f.team != col.team) || (f.due_by_ms && (!col.next_due_ms || *col.next_due_ms > *f.due_by_ms)))
         continue;
       if (f.limit && n++ >= f.limit) break;
       Case copy = c;

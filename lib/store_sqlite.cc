@@ -158,6 +158,7 @@ class SqliteStore final : public Store {
     add(f.account, "account");
     add(f.owner, "owner");
     add(f.team, "team");
+    if (f.due_by_ms) sql += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
     sql += " ORDER BY next_due_ms IS NULL, next_due_ms, updated_at DESC, id";
     if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
     Stmt st(raw(), sql.c_str());

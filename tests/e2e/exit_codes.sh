@@ -13,6 +13,11 @@ expect_exit 2 "$SOCQ" nosuchcommand
 # 3: a write conflict
 expect_exit 3 "$SOCQ" case assign x:NorthRailHelp:1859000000000006011 kim --if-rev 0 --store "$DB"
 expect_err "changed since it was read"
+# 4: monitoring: a case will breach its SLA soon (first response due 08:11 that day)
+SOCQ_NOW=2026-11-16T07:50:00Z expect_exit 4 "$SOCQ" case due --within 30m --store "$DB"
+expect_out '"id":"mastodon:northrail@transit.social:113500000000001001"'
+SOCQ_NOW=2026-11-01T07:50:00Z expect_exit 0 "$SOCQ" case due --within 30m --store "$DB"
+expect_exit 2 "$SOCQ" case due --within soon --store "$DB"
 # 65: bad data
 printf '{"v":1}\n' >"$WORK/bad.jsonl"
 expect_exit 65 "$SOCQ" fetch --from "$WORK/bad.jsonl"
