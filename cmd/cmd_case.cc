@@ -39,13 +39,6 @@ bool want_table(const std::string& format, std::FILE* out) {
   return format == "table" || (format == "auto" && is_tty(out));
 }
 
-bool matches(const CaseFilter& f, const Case& c) {
-  const auto col = columns_of(c);
-  return (!f.status || *f.status == col.status) && (!f.channel || *f.channel == col.channel) &&
-         (!f.account || *f.account == col.account) && (!f.owner || f.owner == col.owner) &&
-         (!f.team || f.team == col.team) && (!f.due_by_ms || (col.next_due_ms && *col.next_due_ms <= *f.due_by_ms));
-}
-
 // "30m", "2h", "1d", "90s" -> milliseconds.
 std::optional<int64_t> parse_duration_ms(const std::string& s) {
   if (s.size() < 2) return std::nullopt;
@@ -73,7 +66,7 @@ Status each_case(Context& ctx, const std::vector<std::string>& files, const Case
   size_t n = 0;
   for (const auto& f : files) {
     auto st = read_cases(f, {}, stats, [&](Case&& c) {
-      if (!matches(filter, c) || (filter.limit && n >= filter.limit)) return ok_status();
+      if (!case_matches(filter, c) || (filter.limit && n >= filter.limit)) return ok_status();
       ++n;
       return on_case(std::move(c));
     });

@@ -8,8 +8,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "lib/toml_file.h"
 #include <fstream>
-#include <toml++/toml.h>
 
 namespace socq {
 namespace {
@@ -26,19 +27,16 @@ constexpr KnownKey kKnownKeys[] = {
 constexpr const char* kAccountKeys[] = {"channel", "handle", "base_url", "token_env", "token_file"};
 constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};
 
-std::string at(const std::string& path, const toml::node& node) {
-  return path + ":" + std::to_string(node.source().begin.line);
-}
 
 Status load_account(const std::string& path, const std::string& name, const toml::node& node, MapConfig& cfg) {
   const auto* table = node.as_table();
-  if (!table) return Error{Exit::config, at(path, node) + ": \"accounts." + name + "\" must be a table"};
+  if (!table) return Error{Exit::config, toml_where(path, node) + ": \"accounts." + name + "\" must be a table"};
   AccountConfig a;
   a.name = name;
-  a.source = at(path, node);
+  a.source = toml_where(path, node);
   for (const auto& [key, value] : *table) {
     const std::string k(key.str());
-    const std::string where = at(path, value) + ": accounts." + name + "." + k;
+    const std::string where = toml_where(path, value) + ": accounts." + name + "." + k;
     if (k == "token" || k == "password" || k == "secret")
       return Error{Exit::config, where + ": secrets do not belong in the config; use token_env or token_file"};
     const bool known = std::any_of(std::begin(kAccountKeys), std::end(kAccountKeys), [&](const char* x) { return k == x; });
@@ -57,27 +55,24 @@ Status load_account(const std::string& path, const std::string& name, const toml
 }
 
 Status load_file(const std::string& path, MapConfig& cfg) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Error{Exit::config, path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())};
-  }
+  auto parsed = parse_toml_file(path);
+  if (!parsed) return parsed.error();
+  const toml::table& table = *parsed;
   cfg.files.push_back(path);
   for (const auto& [key, node] : table) {
     const std::string k(key.str());
     if (k == "accounts") {
       const auto* accounts = node.as_table();
-      if (!accounts) return Error{Exit::config, at(path, node) + ": \"accounts\" must be a table of [accounts.NAME]"};
+      if (!accounts) return Error{Exit::config, toml_where(path, node) + ": \"accounts\" must be a table of [accounts.NAME]"};
       for (const auto& [name, account] : *accounts)
         if (auto st = load_account(path, std::string(name.str()), account, cfg); !st) return st;
       continue;
     }
     const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const KnownKey& kk) { return k == kk.key; });
-    if (!known) return Error{Exit::config, at(path, node) + ": unknown key \"" + k + "\" (store, user, [accounts.NAME])"};
+    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, [accounts.NAME])"};
     const auto* s = node.as_string();
-    if (!s) return Error{Exit::config, at(path, node) + ": \"" + k + "\" must be a string"};
-    cfg.set(k, Setting{s->get(), at(path, node)});
+    if (!s) return Error{Exit::config, toml_where(path, node) + ": \"" + k + "\" must be a string"};
+    cfg.set(k, Setting{s->get(), toml_where(path, node)});
   }
   return ok_status();
 }

@@ -6,9 +6,9 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
 
 #include "lib/csv.h"
+#include "lib/toml_file.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -119,14 +119,11 @@ Status set_mapping(CsvMapping& m, const std::string& key, const std::string& val
 }
 
 Status load_mapping(const std::string& path, CsvMapping& m) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Error{Exit::config, path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())};
-  }
+  auto parsed = parse_toml_file(path);
+  if (!parsed) return parsed.error();
+  const toml::table& table = *parsed;
   for (const auto& [key, node] : table) {
-    const std::string where = path + ":" + std::to_string(node.source().begin.line) + ": ";
+    const std::string where = toml_where(path, node) + ": ";
     const auto* s = node.as_string();
     if (!s) return Error{Exit::config, where + "\"" + std::string(key.str()) + "\" must be a string"};
     if (auto st = set_mapping(m, std::string(key.str()), s->get()); !st)

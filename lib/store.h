@@ -39,6 +39,9 @@ struct CaseColumns {
   int64_t rev = 0;
 };
 CaseColumns columns_of(const Case& c);
+// Whether a case passes the filter (limit aside): for stores that scan and
+// for cases read from files.
+bool case_matches(const CaseFilter& f, const Case& c);
 
 class Store {
  public:

@@ -63,11 +63,7 @@ class MemoryStore final : public Store {
   Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
     size_t n = 0;
     for (const auto& [id, c] : cases_) {
-      const auto col = columns_of(c);
-      if ((f.status && *f.status != col.status) || (f.channel && *f.channel != col.channel) ||
-          (f.account && *f.account != col.account) || (f.owner && f.owner != col.owner) ||
-          (f.team && f.team != col.team) || (f.due_by_ms && (!col.next_due_ms || *col.next_due_ms > *f.due_by_ms)))
-        continue;
+      if (!case_matches(f, c)) continue;
       if (f.limit && n++ >= f.limit) break;
       Case copy = c;
       if (auto st = on_case(std::move(copy)); !st) return st;
