@@ -2,6 +2,7 @@
 // sets (twcs, ibm-cc) and CSV exports with a column mapping. Platform APIs
 // come with their issues.
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -58,9 +59,13 @@ void end_progress(Context& ctx, const std::function<void(size_t)>& progress) {
   if (progress) fmt::print(ctx.err, "\r\033[K");
 }
 
-void summarize_skips(Context& ctx, const std::string& path, size_t skipped, const std::string& first) {
-  if (skipped)
-    fmt::print(ctx.err, "socq: {}: skipped {} (first: {})\n", path, plural(skipped, "bad record"), first);
+void summarize_skips(Context& ctx, const std::string& path, size_t skipped, const std::string& first,
+                     const std::map<std::string, size_t>& reasons = {}) {
+  if (!skipped) return;
+  std::string why;
+  for (const auto& [reason, n] : reasons) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  fmt::print(ctx.err, "socq: {}: skipped {} ({}first: {})\n", path, plural(skipped, "bad record"),
+             why.empty() ? "" : why + "; ", first);
 }
 
 Status import_jsonl(Context& ctx, const std::string& path, const FetchOptions& o, Sink& sink) {
@@ -91,7 +96,7 @@ Status import_messages(Context& ctx, const std::string& path, ImportFormat forma
       if (auto put = sink.put(std::move(c)); !put) return put;
     }
   }
-  summarize_skips(ctx, path, stats.skipped, stats.first_skip);
+  summarize_skips(ctx, path, stats.skipped, stats.first_skip, stats.skip_reasons);
   std::string line = fmt::format("{}: {} read, {} in {}", path, plural(stats.rows, format == ImportFormat::ibm_cc ? "conversation" : "row"),
                                  plural(threads.messages, "message"), plural(cases, "case"));
   if (threads.duplicates) line += fmt::format(", {} repeated (kept once)", plural(threads.duplicates, "message"));

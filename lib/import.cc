@@ -26,10 +26,11 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Records a bad record: an error, or with skip_bad a count.
-Status bad_record(const ImportOptions& opts, ImportStats& stats, std::string where_what) {
-  if (!opts.skip_bad) return Error{Exit::data, std::move(where_what)};
-  if (stats.skipped++ == 0) stats.first_skip = std::move(where_what);
+// Records a bad record: an error, or with skip_bad a count by reason.
+Status bad_record(const ImportOptions& opts, ImportStats& stats, const std::string& where, const std::string& problem) {
+  if (!opts.skip_bad) return Error{Exit::data, where + problem};
+  if (stats.skipped++ == 0) stats.first_skip = where + problem;
+  ++stats.skip_reasons[problem.substr(0, problem.find(':'))];
   return ok_status();
 }
 
@@ -175,8 +176,8 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
     if (++stats.rows % 65536 == 0 && opts.progress) opts.progress(r.bytes_read());
     const std::string where = r.path() + ":" + std::to_string(r.record_line()) + ": ";
     if (f.size() != width) {
-      if (auto st = bad_record(opts, stats, where + "expected " + std::to_string(width) + " fields, found " +
-                                                std::to_string(f.size()));
+      if (auto st = bad_record(opts, stats, where, "expected " + std::to_string(width) + " fields, found " +
+                                                       std::to_string(f.size()));
           !st)
         return st;
       continue;
@@ -195,7 +196,7 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
       else problem = "in_response_to_tweet_id: not a tweet id: \"" + col(6) + "\"";
     }
     if (!problem.empty()) {
-      if (auto st = bad_record(opts, stats, where + problem); !st) return st;
+      if (auto st = bad_record(opts, stats, where, problem); !st) return st;
       continue;
     }
     m.id = *id;
@@ -289,7 +290,7 @@ Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportSta
     ++stats.rows;
     const std::string problem = ibm_conversation(doc[i], out);
     if (!problem.empty())
-      if (auto st = bad_record(opts, stats, path + ": conversation " + std::to_string(i + 1) + ": " + problem); !st)
+      if (auto st = bad_record(opts, stats, path + ": conversation " + std::to_string(i + 1) + ": ", problem); !st)
         return st;
   }
   return ok_status();
@@ -346,7 +347,7 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
     if (problem.empty() && m.author.empty()) problem = mp.author + ": empty author";
     if (problem.empty() && !at) problem = mp.at + ": " + at.error().message;
     if (!problem.empty()) {
-      if (auto st = bad_record(opts, stats, where + problem); !st) return st;
+      if (auto st = bad_record(opts, stats, where, problem); !st) return st;
       continue;
     }
     m.at = *at;

@@ -16,6 +16,7 @@ struct ImportStats {
   size_t rows = 0;     // records read (CSV rows, conversations, turns)
   size_t skipped = 0;  // bad records skipped (with skip_bad)
   std::string first_skip;
+  std::map<std::string, size_t> skip_reasons;  // the field at fault (or the problem) -> count
 };
 
 struct ImportOptions {

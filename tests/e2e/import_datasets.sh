@@ -39,6 +39,19 @@ import json,sys; c=json.load(open(sys.argv[1]))
 print(c["account"], c["customer"]["id"], c["status"], " ".join(m["id"]+m["dir"] for m in c["messages"]), c["messages"][0]["at"], c["messages"][5]["reply_to"])' "$WORK/sprint.json")" \
   "sprintcare 115712 open 8in 6out 5in 4out 3in 1out 2in 2017-10-31T21:45:10Z 3" "sprintcare thread"
 
+# A public thread with a second customer (tweets 40-49): one case each.
+by_id() { /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    c = json.loads(line)
+    if c["id"] == sys.argv[2]:
+        print(c["customer"]["id"], c["status"], " ".join(m["id"] + m["dir"] for m in c["messages"]))' "$@"; }
+expect_eq "$(by_id "$WORK/out" x:VerizonSupport:49)" "115721 pending_customer 49in 47in 42in 40out 41in 43out 44in 45out" "Verizon thread"
+expect_eq "$(by_id "$WORK/out" x:VerizonSupport:49+115722)" "115722 new 48in 46in" "the second customer in the Verizon thread"
+# Tweet 3399's bare carriage returns stay in its text.
+grep -qF '"id":"3399","dir":"in","at":"2017-10-31T18:13:06Z","author":"@116510","text":"@AskPayPal \r\rI just love' "$WORK/out" || fail "tweet 3399"
+pass
+
 # Into a store, twice: the second import changes nothing.
 DB="$WORK/twcs.db"
 expect_exit 0 "$SOCQ" fetch --from "$TWCS" --store "$DB"
@@ -75,6 +88,7 @@ ids_of <"$WORK/out" >"$WORK/ibm.socq"
 { /usr/bin/python3 "$SRC/tests/crosscheck_ibm.py" "$IBM_DEV"; /usr/bin/python3 "$SRC/tests/crosscheck_ibm.py" "$IBM_TEST"; } | sort >"$WORK/ibm.py"
 diff "$WORK/ibm.py" "$WORK/ibm.socq" >/dev/null || fail "IBM cases differ from the independent rebuild"
 pass
+expect_eq "$(by_id "$WORK/out" x:TeamYouTube:1245403438755852288)" "CinVakas pending_customer 1245403438755852288in 1245425308704149506out" "IBM conversation 1"
 # The final agent turn's time comes from its tweet id.
 expect_out '"id":"1245425308704149506","dir":"out","at":"2020-04-01T18:58:27.135Z","author":"@TeamYouTube"'
 DB3="$WORK/ibm.db"
@@ -93,7 +107,7 @@ expect_out '"id":"facebook:NorthRail:fb-1001"'
 expect_exit 2 "$SOCQ" fetch --from "$EXPORT"
 expect_err "CSV import needs a column for \"id\""
 expect_exit 0 "$SOCQ" fetch --from "$EXPORT" --mapping "$MAPPING" --map time_format=rfc3339 --skip-bad
-expect_err "skipped 9 bad records (first: $EXPORT:2: sent_utc: not a time in format rfc3339: \"2026-11-16 19:40:00\")"
+expect_err "skipped 9 bad records (9 sent_utc; first: $EXPORT:2: sent_utc: not a time in format rfc3339: \"2026-11-16 19:40:00\")"
 expect_exit 65 "$SOCQ" fetch --from "$EXPORT" --mapping "$MAPPING" --map time_format=rfc3339 --store "$WORK/x.db"
 expect_err "$EXPORT:2: sent_utc: not a time in format rfc3339"
 expect_eq "$(sqlite3 "$WORK/x.db" "SELECT count(*) FROM cases")" 0 "nothing stored after a bad import"
