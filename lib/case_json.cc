@@ -22,29 +22,40 @@ struct CaseParser::Impl {
 
 namespace {
 
+// Where a value sits in the case ("messages[2].at"), built into a string
+// only when there is an error to report: the hot path allocates nothing.
+struct Path {
+  static constexpr size_t kNoIndex = static_cast<size_t>(-1);
+  const Path* parent = nullptr;
+  std::string_view key;  // a member name, or empty for an array element
+  size_t index = kNoIndex;
+
+  Path child(std::string_view k) const { return Path{this, k, kNoIndex}; }
+  Path at(size_t i) const { return Path{this, {}, i}; }
+  std::string str() const {
+    std::string out = parent ? parent->str() : std::string();
+    if (index != kNoIndex) return out + "[" + std::to_string(index) + "]";
+    if (key.empty()) return out;
+    return out.empty() ? std::string(key) : out + "." + std::string(key);
+  }
+};
+
 // Parsing context: the first error wins and names the field's path.
 struct Ctx {
   simdjson::dom::parser* dom;
   std::string err;
 
-  bool fail(const std::string& path, std::string_view what) {
-    if (err.empty()) err = (path.empty() ? std::string("case") : path) + ": " + std::string(what);
+  bool fail(const std::string& where, std::string_view what) {
+    if (err.empty()) err = (where.empty() ? std::string("case") : where) + ": " + std::string(what);
     return false;
   }
-  bool fail(const std::string& path, error_code e) {
+  bool fail(const Path& path, std::string_view what) { return err.empty() ? fail(path.str(), what) : false; }
+  bool fail(const Path& path, error_code e) {
     // simdjson reports bad JSON where it notices it, often inside a field.
     if (e == simdjson::INCORRECT_TYPE) return fail(path, "wrong type");
     return fail(path, std::string("invalid JSON (") + simdjson::error_message(e) + ")");
   }
 };
-
-std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string index_path(const std::string& path, size_t i) {
-  return path + "[" + std::to_string(i) + "]";
-}
 
 std::string_view type_name(od::json_type t) {
   switch (t) {
@@ -58,12 +69,12 @@ std::string_view type_name(od::json_type t) {
   return "?";
 }
 
-bool type_of(od::value& v, od::json_type& t, Ctx& cx, const std::string& path) {
+bool type_of(od::value& v, od::json_type& t, Ctx& cx, const Path& path) {
   if (auto e = v.type().get(t)) return cx.fail(path, e);
   return true;
 }
 
-bool expect_type(od::value& v, od::json_type want, Ctx& cx, const std::string& path,
+bool expect_type(od::value& v, od::json_type want, Ctx& cx, const Path& path,
                  std::string_view want_name) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
@@ -71,7 +82,7 @@ bool expect_type(od::value& v, od::json_type want, Ctx& cx, const std::string& p
   return true;
 }
 
-bool get_string(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
   if (!expect_type(v, od::json_type::string, cx, path, "a string")) return false;
   std::string_view sv;
   if (auto e = v.get_string().get(sv)) return cx.fail(path, e);
@@ -79,14 +90,14 @@ bool get_string(od::value v, std::string& out, Ctx& cx, const std::string& path)
   return true;
 }
 
-bool get_nonempty(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+bool get_nonempty(od::value v, std::string& out, Ctx& cx, const Path& path) {
   if (!get_string(v, out, cx, path)) return false;
   if (out.empty()) return cx.fail(path, "must not be empty");
   return true;
 }
 
 // null, or absent, or a string.
-bool get_opt_string(od::value v, OptString& out, Ctx& cx, const std::string& path) {
+bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
   if (t == od::json_type::null) {
@@ -103,32 +114,32 @@ bool get_opt_string(od::value v, OptString& out, Ctx& cx, const std::string& pat
   return true;
 }
 
-bool check_time(const std::string& s, Ctx& cx, const std::string& path) {
+bool check_time(const std::string& s, Ctx& cx, const Path& path) {
   if (!parse_rfc3339_utc(s)) return cx.fail(path, "not an RFC 3339 UTC time like 2026-11-20T07:41:09Z: \"" + s + "\"");
   return true;
 }
 
-bool get_time(od::value v, std::string& out, Ctx& cx, const std::string& path) {
+bool get_time(od::value v, std::string& out, Ctx& cx, const Path& path) {
   return get_string(v, out, cx, path) && check_time(out, cx, path);
 }
 
-bool get_opt_time(od::value v, OptString& out, Ctx& cx, const std::string& path) {
+bool get_opt_time(od::value v, OptString& out, Ctx& cx, const Path& path) {
   return get_opt_string(v, out, cx, path) && (!out || check_time(*out, cx, path));
 }
 
-bool get_int(od::value v, int64_t& out, Ctx& cx, const std::string& path) {
+bool get_int(od::value v, int64_t& out, Ctx& cx, const Path& path) {
   if (!expect_type(v, od::json_type::number, cx, path, "an integer")) return false;
   if (auto e = v.get_int64().get(out)) return cx.fail(path, e == simdjson::INCORRECT_TYPE ? "expected an integer" : simdjson::error_message(e));
   return true;
 }
 
-bool get_bool(od::value v, bool& out, Ctx& cx, const std::string& path) {
+bool get_bool(od::value v, bool& out, Ctx& cx, const Path& path) {
   if (!expect_type(v, od::json_type::boolean, cx, path, "true or false")) return false;
   if (auto e = v.get_bool().get(out)) return cx.fail(path, e);
   return true;
 }
 
-bool is_null_value(od::value& v, Ctx& cx, const std::string& path, bool& null) {
+bool is_null_value(od::value& v, Ctx& cx, const Path& path, bool& null) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
   null = false;
@@ -140,7 +151,7 @@ bool is_null_value(od::value& v, Ctx& cx, const std::string& path, bool& null) {
 
 // Keeps an unknown member's original text, validated in full: On Demand
 // skips what it is not asked for, so the DOM parser checks the text.
-bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const std::string& path) {
+bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const Path& path) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
   std::string_view raw;
@@ -165,7 +176,7 @@ bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, con
 
 // Calls on_field(key, value, path) for each member of the object `v`.
 template <class F>
-bool for_each_field(od::value v, Ctx& cx, const std::string& path, F&& on_field) {
+bool for_each_field(od::value v, Ctx& cx, const Path& path, F&& on_field) {
   if (!expect_type(v, od::json_type::object, cx, path, "an object")) return false;
   od::object obj;
   if (auto e = v.get_object().get(obj)) return cx.fail(path, e);
@@ -174,20 +185,20 @@ bool for_each_field(od::value v, Ctx& cx, const std::string& path, F&& on_field)
     if (auto e = std::move(field_result).get(field)) return cx.fail(path, e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return cx.fail(path, e);
-    if (!on_field(key, field.value(), join(path, key))) return false;
+    if (!on_field(key, field.value(), path.child(key))) return false;
   }
   return true;
 }
 
 template <class F>
-bool for_each_element(od::value v, Ctx& cx, const std::string& path, F&& on_element) {
+bool for_each_element(od::value v, Ctx& cx, const Path& path, F&& on_element) {
   if (!expect_type(v, od::json_type::array, cx, path, "an array")) return false;
   od::array arr;
   if (auto e = v.get_array().get(arr)) return cx.fail(path, e);
   size_t i = 0;
   for (auto element_result : arr) {
     od::value element;
-    const std::string element_path = index_path(path, i);
+    const Path element_path = path.at(i);
     if (auto e = std::move(element_result).get(element)) return cx.fail(element_path, e);
     if (!on_element(element, element_path)) return false;
     ++i;
@@ -195,9 +206,9 @@ bool for_each_element(od::value v, Ctx& cx, const std::string& path, F&& on_elem
   return true;
 }
 
-bool get_string_array(od::value v, std::vector<std::string>& out, Ctx& cx, const std::string& path) {
+bool get_string_array(od::value v, std::vector<std::string>& out, Ctx& cx, const Path& path) {
   out.clear();
-  return for_each_element(v, cx, path, [&](od::value e, const std::string& p) {
+  return for_each_element(v, cx, path, [&](od::value e, const Path& p) {
     out.emplace_back();
     return get_string(e, out.back(), cx, p);
   });
@@ -205,7 +216,7 @@ bool get_string_array(od::value v, std::vector<std::string>& out, Ctx& cx, const
 
 // Reads an optional object: null leaves `out` empty.
 template <class T, class F>
-bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const std::string& path, F&& parse) {
+bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const Path& path, F&& parse) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) {
@@ -216,13 +227,12 @@ bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const std::stri
   return parse(v, *out, path);
 }
 
-bool require(bool seen, Ctx& cx, const std::string& path) {
-  return seen || cx.fail(path, "missing");
-}
+bool require(bool seen, Ctx& cx, const Path& path) { return seen || cx.fail(path, "missing"); }
+bool require(bool seen, Ctx& cx, std::string_view member) { return require(seen, cx, Path{nullptr, member}); }
 
-bool parse_customer(od::value v, Customer& c, Ctx& cx, const std::string& path) {
+bool parse_customer(od::value v, Customer& c, Ctx& cx, const Path& path) {
   bool has_id = false;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
            if (k == "id") return has_id = true, get_nonempty(f, c.id, cx, p);
            if (k == "handle") return get_opt_string(f, c.handle, cx, p);
            if (k == "name") return get_opt_string(f, c.name, cx, p);
@@ -238,12 +248,12 @@ bool parse_customer(od::value v, Customer& c, Ctx& cx, const std::string& path) 
            }
            return keep_unknown(f, k, c.extra, cx, p);
          }) &&
-         require(has_id, cx, join(path, "id"));
+         require(has_id, cx, path.child("id"));
 }
 
-bool parse_message(od::value v, Message& m, Ctx& cx, const std::string& path) {
+bool parse_message(od::value v, Message& m, Ctx& cx, const Path& path) {
   bool has_id = false, has_dir = false, has_at = false, has_text = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "id") return has_id = true, get_nonempty(f, m.id, cx, p);
     if (k == "dir") {
       std::string d;
@@ -263,15 +273,15 @@ bool parse_message(od::value v, Message& m, Ctx& cx, const std::string& path) {
     if (k == "posted_id") return get_opt_string(f, m.posted_id, cx, p);
     return keep_unknown(f, k, m.extra, cx, p);
   });
-  return ok && require(has_id, cx, join(path, "id")) && require(has_dir, cx, join(path, "dir")) &&
-         require(has_at, cx, join(path, "at")) && require(has_text, cx, join(path, "text"));
+  return ok && require(has_id, cx, path.child("id")) && require(has_dir, cx, path.child("dir")) &&
+         require(has_at, cx, path.child("at")) && require(has_text, cx, path.child("text"));
 }
 
-bool parse_sla(od::value v, Sla& s, Ctx& cx, const std::string& path) {
+bool parse_sla(od::value v, Sla& s, Ctx& cx, const Path& path) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) return true;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "first_response_due") return get_opt_time(f, s.first_response_due, cx, p);
     if (k == "next_response_due") return get_opt_time(f, s.next_response_due, cx, p);
     if (k == "resolution_due") return get_opt_time(f, s.resolution_due, cx, p);
@@ -281,9 +291,9 @@ bool parse_sla(od::value v, Sla& s, Ctx& cx, const std::string& path) {
   });
 }
 
-bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const std::string& path) {
+bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const Path& path) {
   bool has_to = false, has_at = false, has_by = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "to") return has_to = true, get_nonempty(f, h.to, cx, p);
     if (k == "at") return has_at = true, get_time(f, h.at, cx, p);
     if (k == "by") return has_by = true, get_string(f, h.by, cx, p);
@@ -294,24 +304,24 @@ bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const std::string& path) {
     if (k == "completed_at") return get_opt_time(f, h.completed_at, cx, p);
     return keep_unknown(f, k, h.extra, cx, p);
   });
-  return ok && require(has_to, cx, join(path, "to")) && require(has_at, cx, join(path, "at")) &&
-         require(has_by, cx, join(path, "by"));
+  return ok && require(has_to, cx, path.child("to")) && require(has_at, cx, path.child("at")) &&
+         require(has_by, cx, path.child("by"));
 }
 
-bool parse_incident(od::value v, Incident& i, Ctx& cx, const std::string& path) {
+bool parse_incident(od::value v, Incident& i, Ctx& cx, const Path& path) {
   bool has_id = false;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
            if (k == "id") return has_id = true, get_nonempty(f, i.id, cx, p);
            if (k == "title") return get_opt_string(f, i.title, cx, p);
            if (k == "since") return get_opt_time(f, i.since, cx, p);
            return keep_unknown(f, k, i.extra, cx, p);
          }) &&
-         require(has_id, cx, join(path, "id"));
+         require(has_id, cx, path.child("id"));
 }
 
-bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const std::string& path) {
+bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const Path& path) {
   bool has_reason = false, has_at = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "reason") {
       if (!get_string(f, r.reason, cx, p)) return false;
       if (!is_valid_resolution_reason(r.reason))
@@ -322,29 +332,29 @@ bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const std::string& pa
     if (k == "by") return get_string(f, r.by, cx, p);
     return keep_unknown(f, k, r.extra, cx, p);
   });
-  return ok && require(has_reason, cx, join(path, "reason")) && require(has_at, cx, join(path, "at"));
+  return ok && require(has_reason, cx, path.child("reason")) && require(has_at, cx, path.child("at"));
 }
 
-bool parse_link(od::value v, Link& l, Ctx& cx, const std::string& path) {
+bool parse_link(od::value v, Link& l, Ctx& cx, const Path& path) {
   bool has_rel = false, has_ref = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "rel") return has_rel = true, get_nonempty(f, l.rel, cx, p);
     if (k == "ref") return has_ref = true, get_nonempty(f, l.ref, cx, p);
     return keep_unknown(f, k, l.extra, cx, p);
   });
-  return ok && require(has_rel, cx, join(path, "rel")) && require(has_ref, cx, join(path, "ref"));
+  return ok && require(has_rel, cx, path.child("rel")) && require(has_ref, cx, path.child("ref"));
 }
 
-bool parse_event(od::value v, Event& ev, Ctx& cx, const std::string& path) {
+bool parse_event(od::value v, Event& ev, Ctx& cx, const Path& path) {
   bool has_at = false, has_by = false, has_what = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const std::string& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (k == "at") return has_at = true, get_time(f, ev.at, cx, p);
     if (k == "by") return has_by = true, get_string(f, ev.by, cx, p);
     if (k == "what") return has_what = true, get_string(f, ev.what, cx, p);
     return keep_unknown(f, k, ev.extra, cx, p);
   });
-  return ok && require(has_at, cx, join(path, "at")) && require(has_by, cx, join(path, "by")) &&
-         require(has_what, cx, join(path, "what"));
+  return ok && require(has_at, cx, path.child("at")) && require(has_by, cx, path.child("by")) &&
+         require(has_what, cx, path.child("what"));
 }
 
 bool valid_channel_name(std::string_view s) {
@@ -358,7 +368,7 @@ struct Seen {
        status = false;
 };
 
-bool parse_top_field(std::string_view k, od::value f, const std::string& p, Case& c, Seen& seen, Ctx& cx) {
+bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Seen& seen, Ctx& cx) {
   if (k == "v") {
     int64_t v = 0;
     if (!get_int(f, v, cx, p)) return false;
@@ -382,7 +392,7 @@ bool parse_top_field(std::string_view k, od::value f, const std::string& p, Case
   if (k == "messages") {
     seen.messages = true;
     c.messages.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
       c.messages.emplace_back();
       return parse_message(e, c.messages.back(), cx, ep);
     });
@@ -409,26 +419,26 @@ bool parse_top_field(std::string_view k, od::value f, const std::string& p, Case
   if (k == "sla") return parse_sla(f, c.sla, cx, p);
   if (k == "links") {
     c.links.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
       c.links.emplace_back();
       return parse_link(e, c.links.back(), cx, ep);
     });
   }
   if (k == "handoff")
     return get_opt_object(f, c.handoff, cx, p,
-                          [&](od::value v, Handoff& h, const std::string& pp) { return parse_handoff(v, h, cx, pp); });
+                          [&](od::value v, Handoff& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
   if (k == "incident")
-    return get_opt_object(f, c.incident, cx, p, [&](od::value v, Incident& i, const std::string& pp) {
+    return get_opt_object(f, c.incident, cx, p, [&](od::value v, Incident& i, const Path& pp) {
       return parse_incident(v, i, cx, pp);
     });
   if (k == "resolution")
-    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, Resolution& r, const std::string& pp) {
+    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, Resolution& r, const Path& pp) {
       return parse_resolution(v, r, cx, pp);
     });
   if (k == "pii") return get_string_array(f, c.pii, cx, p);
   if (k == "events") {
     c.events.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const std::string& ep) {
+    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
       c.events.emplace_back();
       return parse_event(e, c.events.back(), cx, ep);
     });
@@ -449,7 +459,7 @@ bool check_case(Case& c, const Seen& seen, Ctx& cx) {
   std::set<std::string_view> ids;
   for (size_t i = 0; i < c.messages.size(); ++i)
     if (!ids.insert(c.messages[i].id).second)
-      return cx.fail(index_path("messages", i) + ".id", "duplicate message id \"" + c.messages[i].id + "\"");
+      return cx.fail("messages[" + std::to_string(i) + "].id", "duplicate message id \"" + c.messages[i].id + "\"");
   if (c.status == CaseStatus::resolved && !c.resolution)
     return cx.fail("resolution", "required when status is resolved");
   if (c.updated_at.empty()) {
@@ -484,19 +494,18 @@ Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
   for (auto field_result : root) {
     od::field field;
     if (auto e = std::move(field_result).get(field)) {
-      cx.fail("", e);
+      cx.fail(Path{}, e);
       break;
     }
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) {
-      cx.fail("", e);
+      cx.fail(Path{}, e);
       break;
     }
-    const std::string key_copy(key);
-    if (!parse_top_field(key_copy, field.value(), key_copy, c, seen, cx)) break;
+    if (!parse_top_field(key, field.value(), Path{nullptr, key}, c, seen, cx)) break;
   }
   const char* trailing = nullptr;
-  if (cx.err.empty() && !doc.current_location().get(trailing)) cx.fail("", "unexpected text after the JSON object");
+  if (cx.err.empty() && !doc.current_location().get(trailing)) cx.fail(Path{}, "unexpected text after the JSON object");
   if (cx.err.empty()) check_case(c, seen, cx);
   if (!cx.err.empty()) return Error{Exit::data, cx.err};
   c.source.assign(data, len);
