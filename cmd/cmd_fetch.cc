@@ -27,7 +27,7 @@ std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n
 // Where cases go: the store (one transaction for all files) or stdout.
 class Sink {
  public:
-  Sink(Context& ctx, MergeBatch* batch) : ctx_(ctx), batch_(batch), out_(ctx.out) {}
+  Sink(Context& ctx, MergeBatch* batch) : batch_(batch), out_(ctx.out) {}
   Status put(Case&& c) {
     ++cases_;
     if (batch_) return batch_->add(std::move(c));
@@ -38,7 +38,6 @@ class Sink {
   size_t cases() const { return cases_; }
 
  private:
-  Context& ctx_;
   MergeBatch* batch_;
   JsonlWriter out_;
   size_t cases_ = 0;
@@ -91,10 +90,11 @@ Status import_messages(Context& ctx, const std::string& path, ImportFormat forma
   ThreadStats threads;
   size_t cases = 0;
   for (auto& [channel, messages] : by_channel) {
-    for (auto& c : build_cases(std::move(messages), channel, threads)) {
+    auto built = build_cases(std::move(messages), channel, threads, [&](Case&& c) {
       ++cases;
-      if (auto put = sink.put(std::move(c)); !put) return put;
-    }
+      return sink.put(std::move(c));
+    });
+    if (!built) return built;
   }
   summarize_skips(ctx, path, stats.skipped, stats.first_skip, stats.skip_reasons);
   std::string line = fmt::format("{}: {} read, {} in {}", path, plural(stats.rows, format == ImportFormat::ibm_cc ? "conversation" : "row"),

@@ -132,7 +132,8 @@ void derive_status(Case& c) {
 
 }  // namespace
 
-std::vector<Case> build_cases(std::vector<ImportMessage> msgs, const std::string& channel, ThreadStats& stats) {
+Status build_cases(std::vector<ImportMessage> msgs, const std::string& channel, ThreadStats& stats,
+                   const std::function<Status(Case&&)>& emit) {
   // Keep the first of repeated ids.
   Index index;
   std::vector<ImportMessage> unique;
@@ -141,64 +142,66 @@ std::vector<Case> build_cases(std::vector<ImportMessage> msgs, const std::string
     if (index.emplace(m.id, unique.size()).second) unique.push_back(std::move(m));
     else ++stats.duplicates;
   }
+  msgs = {};
   Threads threads(unique, index);
   for (size_t i = 0; i < unique.size(); ++i)
     if (unique[i].reply_to && threads.parent(i) == Threads::npos) ++stats.orphan_replies;
 
-  // Each message's case: (brand, root, customer); the root's own customer
-  // keeps the plain id. Decided for all messages before any is moved.
-  struct Placement {
-    std::string case_id, brand, customer;
-  };
-  std::vector<Placement> place(unique.size());
-  std::vector<size_t> order;
-  order.reserve(unique.size());
+  // Thread by thread, so only one thread's cases exist at a time. Each
+  // message's case is (brand, root, customer), the root's own customer
+  // keeping the plain id; all are placed before any message is moved.
   for (const auto& [root, members] : threads.members()) {
     const std::string root_customer = threads.customer(root);
-    const size_t first = order.size();
-    order.insert(order.end(), members.begin(), members.end());
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](size_t a, size_t b) { return threads.at_ms(a) < threads.at_ms(b); });
+    std::vector<std::pair<size_t, std::string>> placed;  // message, case id
+    placed.reserve(members.size());
+    std::map<std::string, Case> cases;
     for (size_t i : members) {
-      Placement& p = place[i];
-      p.brand = threads.brand(i);
-      p.customer = threads.customer(i);
-      p.case_id = channel + ":" + p.brand + ":" + unique[root].id;
-      if (p.customer != root_customer) p.case_id += "+" + p.customer;
+      const std::string brand = threads.brand(i), customer = threads.customer(i);
+      std::string id = channel + ":" + brand + ":" + unique[root].id;
+      if (customer != root_customer) id += "+" + customer;
+      Case& c = cases[id];
+      if (c.id.empty()) {
+        c.id = id;
+        c.rev = 1;
+        c.channel = channel;
+        c.account = brand;
+        c.customer.id = customer;
+        c.customer.handle = "@" + customer;
+      }
+      placed.emplace_back(i, std::move(id));
+    }
+    std::stable_sort(placed.begin(), placed.end(),
+                     [&](const auto& a, const auto& b) { return threads.at_ms(a.first) < threads.at_ms(b.first); });
+    for (auto& [i, id] : placed) {
+      Case& c = cases[id];
+      ImportMessage& m = unique[i];
+      if (m.inbound && m.author == c.customer.id && m.name && !c.customer.name) c.customer.name = m.name;
+      Message msg;
+      msg.id = std::move(m.id);
+      msg.dir = m.inbound ? Dir::in : Dir::out;
+      msg.at = std::move(m.at);
+      msg.author = "@" + m.author;
+      msg.text = std::move(m.text);
+      msg.is_public = m.is_public;
+      msg.reply_to = std::move(m.reply_to);
+      c.messages.push_back(std::move(msg));
+      ++stats.messages;
+    }
+    for (auto& [id, c] : cases) {
+      derive_status(c);
+      c.updated_at = last_message_at(c);
+      if (auto st = emit(std::move(c)); !st) return st;
     }
   }
-  std::unordered_map<std::string, Case> cases;
-  for (size_t i : order) {
-    Placement& p = place[i];
-    Case& c = cases[p.case_id];
-    if (c.id.empty()) {
-      c.id = std::move(p.case_id);
-      c.rev = 1;
-      c.channel = channel;
-      c.account = std::move(p.brand);
-      c.customer.id = p.customer;
-      c.customer.handle = "@" + p.customer;
-    }
-    ImportMessage& m = unique[i];
-    if (m.inbound && m.author == c.customer.id && m.name && !c.customer.name) c.customer.name = m.name;
-    Message msg;
-    msg.id = std::move(m.id);
-    msg.dir = m.inbound ? Dir::in : Dir::out;
-    msg.at = std::move(m.at);
-    msg.author = "@" + m.author;
-    msg.text = std::move(m.text);
-    msg.is_public = m.is_public;
-    msg.reply_to = std::move(m.reply_to);
-    c.messages.push_back(std::move(msg));
-    ++stats.messages;
-  }
+  return ok_status();
+}
+
+std::vector<Case> build_cases(std::vector<ImportMessage> msgs, const std::string& channel, ThreadStats& stats) {
   std::vector<Case> out;
-  out.reserve(cases.size());
-  for (auto& [id, c] : cases) {
-    derive_status(c);
-    c.updated_at = last_message_at(c);
+  (void)build_cases(std::move(msgs), channel, stats, [&](Case&& c) {
     out.push_back(std::move(c));
-  }
+    return ok_status();
+  });
   std::sort(out.begin(), out.end(), [](const Case& a, const Case& b) { return a.id < b.id; });
   return out;
 }

@@ -2,6 +2,7 @@
 // reply links, one case per brand account, thread root and customer, as
 // DESIGN.md's id scheme says.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,12 @@ struct ThreadStats {
   size_t orphan_replies = 0;  // replies whose parent is not in the input: each starts a case
 };
 
-// Groups messages into cases on `channel`. Every distinct message lands in
-// exactly one case. Cases come out sorted by id; messages by time.
+// Groups messages into cases on `channel` and hands each to `emit`, thread
+// by thread (memory holds one thread's cases at a time). Every distinct
+// message lands in exactly one case; messages in time order.
+Status build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats,
+                   const std::function<Status(Case&&)>& emit);
+// The same, collected and sorted by id (for tests and small inputs).
 std::vector<Case> build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats);
 
 }  // namespace socq
