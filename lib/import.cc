@@ -59,7 +59,8 @@ Result<std::string> parse_time(const std::string& value, const std::string& form
   } else {
     std::tm tm{};
     const char* end = strptime(value.c_str(), format.c_str(), &tm);
-    if (end && *end == '\0') return format_rfc3339_utc(static_cast<int64_t>(timegm(&tm)) * 1000);
+    // Times are UTC unless the format reads an offset (%z fills tm_gmtoff).
+    if (end && *end == '\0') return format_rfc3339_utc((static_cast<int64_t>(timegm(&tm)) - tm.tm_gmtoff) * 1000);
   }
   return Error{Exit::data, "not a time in format " + format + ": \"" + value + "\""};
 }

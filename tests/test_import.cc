@@ -87,6 +87,17 @@ TEST_CASE("mapped CSV: keys, files and missing columns") {
   CHECK(by_channel["mastodon"].size() == 5);
   CHECK(by_channel["facebook"][2].text == "Thank you so much.\r\nIt has a brass handle.");  // kept as exported
   CHECK(by_channel["facebook"][0].at == "2026-11-16T19:40:00Z");
+  TempDir dir;
+  const std::string zoned = dir.file("zoned.csv");
+  write_file(zoned, "id,who,when,what,dir\n1,ann,2026-11-20 08:41:09 +0100,hello,in\n");
+  CsvMapping zm;
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"id", "id"}, {"author", "who"}, {"at", "when"}, {"text", "what"}, {"inbound", "dir"},
+           {"account_name", "brand"}, {"time_format", "%Y-%m-%d %H:%M:%S %z"}})
+    REQUIRE(set_mapping(zm, k, v).ok());
+  std::map<std::string, std::vector<ImportMessage>> zoned_out;
+  REQUIRE(read_mapped_csv(zoned, zm, {}, stats, zoned_out).ok());
+  CHECK(zoned_out["x"].at(0).at == "2026-11-20T07:41:09Z");
   file.text = "message_body";
   auto missing = read_mapped_csv(kFixtures + "export.csv", file, {}, stats, by_channel);
   REQUIRE_FALSE(missing.ok());
