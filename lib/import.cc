@@ -60,7 +60,10 @@ Result<std::string> parse_time(const std::string& value, const std::string& form
     std::tm tm{};
     const char* end = strptime(value.c_str(), format.c_str(), &tm);
     // Times are UTC unless the format reads an offset (%z fills tm_gmtoff).
-    if (end && *end == '\0') return format_rfc3339_utc((static_cast<int64_t>(timegm(&tm)) - tm.tm_gmtoff) * 1000);
+    if (end && *end == '\0') {
+      const int64_t offset = tm.tm_gmtoff;  // read first: timegm() resets it
+      return format_rfc3339_utc((static_cast<int64_t>(timegm(&tm)) - offset) * 1000);
+    }
   }
   return Error{Exit::data, "not a time in format " + format + ": \"" + value + "\""};
 }
