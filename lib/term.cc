@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
+#include <utf8proc.h>
 
 namespace socq {
 
@@ -20,27 +23,20 @@ bool use_colour(std::FILE* f) {
 }
 
 namespace {
-// Decodes one code point; returns its byte length (1 for a bad byte).
-size_t decode(std::string_view s, size_t i, char32_t& cp) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
-  if (i + n > s.size()) n = 1;
-  cp = n == 1 ? b : b & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  return n;
+// Decodes one code point with utf8proc; a bad byte counts as one column.
+size_t decode(std::string_view s, size_t i, int32_t& cp) {
+  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+  if (n <= 0) {
+    cp = '?';
+    return 1;
+  }
+  return static_cast<size_t>(n);
 }
 
-bool zero_width(char32_t cp) {
-  return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
-         cp == 0x200D;
-}
-
-bool wide(char32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0x1F300 && cp <= 0x1FAFF);
-}
-
-size_t cp_width(char32_t cp) { return zero_width(cp) ? 0 : wide(cp) ? 2 : 1; }
+// Terminal columns of one code point: utf8proc's East Asian width data
+// (0 for combining marks and joiners, 2 for wide characters and emoji).
+size_t cp_width(int32_t cp) { return static_cast<size_t>(std::max(0, utf8proc_charwidth(cp))); }
 
 std::string one_line(std::string_view s) {
   std::string out;
@@ -53,7 +49,7 @@ std::string one_line(std::string_view s) {
 size_t display_width(std::string_view s) {
   size_t w = 0;
   for (size_t i = 0; i < s.size();) {
-    char32_t cp;
+    int32_t cp;
     i += decode(s, i, cp);
     w += cp_width(cp);
   }
@@ -65,7 +61,7 @@ std::string truncate_to(std::string_view s, size_t width) {
   std::string out;
   size_t w = 0;
   for (size_t i = 0; i < s.size();) {
-    char32_t cp;
+    int32_t cp;
     const size_t n = decode(s, i, cp);
     if (w + cp_width(cp) + 1 > width) break;
     out.append(s.substr(i, n));

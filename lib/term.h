@@ -13,8 +13,8 @@ bool is_tty(std::FILE* f);
 // CLICOLOR_FORCE).
 bool use_colour(std::FILE* f);
 
-// Display width of UTF-8 text in terminal columns (one per code point;
-// combining marks count zero).
+// Display width of UTF-8 text in terminal columns (utf8proc's character
+// widths: combining marks 0, wide characters and emoji 2).
 size_t display_width(std::string_view s);
 // Cuts s to at most `width` columns, ending with "…" when cut.
 std::string truncate_to(std::string_view s, size_t width);

@@ -9,6 +9,8 @@ TEST_CASE("display width counts columns, not bytes") {
   CHECK(display_width("Chlo\xC3\xA9") == 5);           // é: 2 bytes, 1 column
   CHECK(display_width("\xF0\x9F\x98\xA0") == 2);       // emoji: 2 columns
   CHECK(display_width("e\xCC\x81") == 1);              // combining accent
+  CHECK(display_width("\xE6\x97\xA5\xE6\x9C\xAC") == 4);  // CJK: two wide characters
+  CHECK(display_width("a\xFF") == 2);                   // a bad byte still takes a column
 }
 
 TEST_CASE("truncation ends with an ellipsis and never splits a character") {
