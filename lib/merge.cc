@@ -1,7 +1,6 @@
 #include "lib/merge.h"
 
 #include <algorithm>
-#include <set>
 
 #include "lib/timefmt.h"
 
@@ -41,7 +40,7 @@ std::pair<std::string, int> split_generation(const std::string& id) {
   const auto hash = id.rfind('#');
   if (hash == std::string::npos) return {id, 1};
   const std::string n = id.substr(hash + 1);
-  if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+  if (n.empty() || n.size() > 9 || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return {id, 1};
   return {id.substr(0, hash), std::stoi(n)};
 }
