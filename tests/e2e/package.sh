@@ -5,7 +5,7 @@ source "$(dirname "$0")/helpers.bash"
 command -v dpkg-deb >/dev/null || { echo "package.sh: skipped: no dpkg-deb"; exit 77; }
 
 cmake --install "$BUILD" --prefix "$WORK/inst" >/dev/null
-for f in bin/socq share/man/man1/socq.1 share/man/man1/socq-fetch.1 share/bash-completion/completions/socq \
+for f in bin/socq share/man/man1/socq.1.gz share/man/man1/socq-fetch.1.gz share/bash-completion/completions/socq \
          share/zsh/vendor-completions/_socq share/fish/vendor_completions.d/socq.fish share/doc/socq/case.schema.json; do
   [ -e "$WORK/inst/$f" ] || fail "cmake --install did not install $f"
 done
@@ -22,8 +22,8 @@ done
 dpkg-deb -x "$deb" "$WORK/root"
 expect_exit 0 "$WORK/root/usr/bin/socq" --version
 expect_out "socq 0.1.0"
-[ -f "$WORK/root/usr/share/man/man1/socq.1" ] || fail "no man page in the .deb"
+[ -f "$WORK/root/usr/share/man/man1/socq.1.gz" ] || fail "no man page in the .deb"
 pass
-MANWIDTH=80 man -l "$WORK/root/usr/share/man/man1/socq-case.1" 2>/dev/null | grep -q "case resolve" || fail "packaged man page"
+MANWIDTH=80 man -l "$WORK/root/usr/share/man/man1/socq-case.1.gz" 2>/dev/null | grep -q "case resolve" || fail "packaged man page"
 pass
 done_ok
