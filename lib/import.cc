@@ -283,19 +283,27 @@ Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportSta
                    std::vector<ImportMessage>& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{Exit::no_input, path + ": " + std::strerror(errno)};
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   json doc;
   try {
-    doc = json::parse(in);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    return Error{Exit::data, path + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what()};
+    const size_t upto = std::min(e.byte, text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
+    std::string what = e.what();
+    if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
+    return Error{Exit::data, path + ":" + std::to_string(line) + ": invalid JSON: " + what};
   }
   if (!doc.is_array()) return Error{Exit::data, path + ": expected a JSON array of conversations"};
   for (size_t i = 0; i < doc.size(); ++i) {
     ++stats.rows;
     const std::string problem = ibm_conversation(doc[i], out);
-    if (!problem.empty())
-      if (auto st = bad_record(opts, stats, path + ": conversation " + std::to_string(i + 1) + ": ", problem); !st)
-        return st;
+    if (problem.empty()) continue;
+    std::string where = path + ": conversation " + std::to_string(i + 1);
+    if (doc[i].is_object())
+      if (auto session = doc[i].value("/dialogHeader/sessionID"_json_pointer, std::string()); !session.empty())
+        where += " (sessionID " + session + ")";
+    if (auto st = bad_record(opts, stats, where + ": ", problem); !st) return st;
   }
   return ok_status();
 }

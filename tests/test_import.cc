@@ -110,3 +110,18 @@ TEST_CASE("formats are detected from name and content") {
   CHECK(detect_format(kFixtures + "invalid_cases.jsonl").value() == ImportFormat::jsonl);
   CHECK(detect_format("-").value() == ImportFormat::jsonl);
 }
+
+TEST_CASE("IBM errors name the line of bad JSON, or the conversation and its field") {
+  TempDir dir;
+  const std::string f = dir.file("ibm.json");
+  write_file(f, "[\n  {\"dialogHeader\": {\"company\": \"X\"},\n   \"dialogContent\": [,]\n  }\n]\n");
+  ImportStats stats;
+  std::vector<ImportMessage> msgs;
+  auto st = read_ibm_cc(f, {}, stats, msgs);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message.rfind(f + ":3: invalid JSON: syntax error", 0) == 0);
+  write_file(f, R"([{"dialogHeader": {"company": "X", "sessionID": "S1"}, "dialogContent": [{"client": "ann", "tweet_ID": "12", "message": "hi"}], "agentURL": {"tweet_ID": "13", "url_utterance": "see"}}])");
+  st = read_ibm_cc(f, {}, stats, msgs);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == f + ": conversation 1 (sessionID S1): dialogContent[0].datetime: not an RFC 3339 UTC time");
+}
