@@ -120,6 +120,44 @@ std::string suggestion(const std::string& word) {
   return s + "?";
 }
 
+// For a mistyped option: "unknown option '--frm' for 'socq fetch'. Did you
+// mean '--from'?", from the options of the command named on the line and
+// the global ones. Empty when there is no unknown option to name.
+std::string unknown_option_hint(const CLI::App& app, int argc, char** argv) {
+  std::vector<const CLI::App*> chain{&app};
+  std::string path = "socq";
+  for (int i = 1; i < argc; ++i) {
+    const std::string w = argv[i];
+    if (w.rfind("-", 0) != 0) {
+      for (const CLI::App* sub : chain.back()->get_subcommands([](const CLI::App*) { return true; }))
+        if (sub->get_name() == w) {
+          chain.push_back(sub);
+          path += " " + w;
+          break;
+        }
+      continue;
+    }
+    const std::string name = w.substr(0, w.find('='));
+    std::vector<std::string> known;
+    bool found = false;
+    for (const CLI::App* a : chain)
+      for (const CLI::Option* o : a->get_options()) {
+        found |= o->check_name(name);
+        for (const auto& l : o->get_lnames()) known.push_back("--" + l);
+      }
+    if (found) continue;
+    std::string best;
+    size_t best_d = 3;
+    for (const auto& k : known)
+      if (const size_t d = edit_distance(name, k); d < best_d || (k.rfind(name, 0) == 0 && name.size() > 2)) {
+        best = k;
+        best_d = k.rfind(name, 0) == 0 ? 0 : d;
+      }
+    return fmt::format("unknown option '{}' for '{}'{}", name, path, best.empty() ? "" : ". Did you mean '" + best + "'?");
+  }
+  return "";
+}
+
 bool is_command(const std::string& word) {
   if (word == "help") return true;
   for (const auto& c : command_table())
@@ -189,6 +227,11 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (dynamic_cast<const CLI::ExtrasError*>(&e))
+      if (auto hint = unknown_option_hint(app, argc, argv); !hint.empty()) {
+        fmt::print(stderr, "socq: {}\nRun 'socq help COMMAND' for its options.\n", hint);
+        return as_int(Exit::usage);
+      }
     // CLI11 uses 100-114 for parse errors; socq documents 2 for all of them.
     const int rc = app.exit(e);
     return rc == 0 ? 0 : as_int(Exit::usage);

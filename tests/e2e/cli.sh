@@ -18,6 +18,10 @@ expect_err "Did you mean 'reply' or 'report'?"
 expect_exit 2 "$SOCQ" help fetc
 expect_err "Did you mean 'fetch'?"
 expect_exit 2 "$SOCQ" fetch --no-such-option
+expect_exit 2 "$SOCQ" fetch --frm x.csv
+expect_err "unknown option '--frm' for 'socq fetch'. Did you mean '--from'?"
+expect_exit 2 "$SOCQ" case list --stauts open
+expect_err "unknown option '--stauts' for 'socq case list'. Did you mean '--status'?"
 expect_exit 2 "$SOCQ" case
 expect_exit 2 "$SOCQ" case show
 expect_exit 2 "$SOCQ" case resolve x:y:z --reason because
