@@ -252,7 +252,9 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   auto lo = std::make_shared<ListOptions>();
   CLI::App* list = sub->add_subcommand("list", "list cases (a table on a terminal, JSON Lines otherwise)");
   list->add_option("files", lo->files, "read cases from these files ('-' for stdin) instead of the store");
-  list->add_option("--status", lo->status, "only cases with this status")->type_name("STATUS");
+  list->add_option("--status", lo->status, "only cases with this status")
+      ->check(CLI::IsMember({"new", "open", "pending_customer", "handed_off", "resolved", "closed"}))
+      ->type_name("STATUS");
   list->add_option("--channel", lo->channel, "only cases on this channel")->type_name("CHANNEL");
   list->add_option("--account", lo->account, "only cases of this brand account")->type_name("ACCOUNT");
   list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");

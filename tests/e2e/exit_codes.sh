@@ -8,6 +8,7 @@ expect_exit 0 "$SOCQ" case list --store "$DB"
 # 2: CLI11 parse errors (CLI11 itself would exit 100-114)
 expect_exit 2 "$SOCQ" case list --no-such-flag
 expect_exit 2 "$SOCQ" case list --limit many
+expect_exit 2 "$SOCQ" case list --status opne
 expect_exit 2 "$SOCQ" case assign
 expect_exit 2 "$SOCQ" nosuchcommand
 # 3: a write conflict
