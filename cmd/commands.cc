@@ -253,6 +253,11 @@ int run_cli(int argc, char** argv) {
   for (auto& [sub, run] : runners) {
     if (!sub->parsed()) continue;
     if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
+    if (ctx.global.verbose && !ctx.global.quiet) {
+      const auto& files = ctx.config().files;
+      fmt::print(ctx.err, "socq: config {}; store {}; user {}\n",
+                 files.empty() ? "none" : fmt::format("{}", fmt::join(files, ", ")), ctx.store_path(), ctx.user());
+    }
     try {
       return run();
     } catch (const std::exception& e) {

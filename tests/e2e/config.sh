@@ -43,6 +43,8 @@ expect_out "store = \"$WORK/flag.db\""
 expect_out "# flag --store"
 expect_exit 0 "$SOCQ" config check
 expect_err "config ok"
+expect_exit 0 "$SOCQ" -v config check
+expect_err "socq: config $WORK/etc/config.toml, $XDG_CONFIG_HOME/socq/config.toml; store $WORK/system.db; user sam"
 
 # Identity: the agent is written into the events a command adds.
 expect_exit 0 "$SOCQ" fetch --from "$EX"
