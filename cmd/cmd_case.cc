@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "lib/jsonl.h"
 #include "lib/term.h"
+#include "lib/timefmt.h"
 
 namespace socq {
 namespace {
@@ -142,7 +143,23 @@ int run_due(Context& ctx, const ListOptions& o) {
   return shown ? as_int(Exit::sla_at_risk) : 0;
 }
 
-void print_case(std::FILE* out, const Case& c, bool colour) {
+// "3d 4h", "25m": a duration for people.
+std::string humanize(int64_t ms) {
+  const int64_t minutes = ms / 60000, hours = minutes / 60, days = hours / 24;
+  if (days > 0) return fmt::format("{}d {}h", days, hours % 24);
+  if (hours > 0) return fmt::format("{}h {}m", hours, minutes % 60);
+  return fmt::format("{}m", minutes);
+}
+
+// "2026-11-20T18:55:40Z (overdue by 2d 14h)" or "(in 25m)".
+std::string due_for_people(const std::string& due, int64_t now_ms) {
+  const auto due_ms = parse_rfc3339_utc(due);
+  if (!due_ms) return due;
+  return due + (*due_ms < now_ms ? " (overdue by " + humanize(now_ms - *due_ms) + ")"
+                                  : " (in " + humanize(*due_ms - now_ms) + ")");
+}
+
+void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
   fmt::print(out, "{}\n", bold(c.id));
   fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), c.priority.value_or("-"), c.rev);
@@ -151,7 +168,7 @@ void print_case(std::FILE* out, const Case& c, bool colour) {
   fmt::print(out, "  category  {}   team {}   owner {}\n", c.category.value_or("-"), c.team.value_or("-"),
              c.owner.value_or("-"));
   if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", fmt::join(c.tags, ", "));
-  if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due);
+  if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due_for_people(due, now_ms));
   if (c.handoff)
     fmt::print(out, "  handoff   to {} at {}{}\n", c.handoff->to, c.handoff->at,
                c.handoff->follow_up_due ? ", follow up by " + *c.handoff->follow_up_due : "");
@@ -182,7 +199,7 @@ int run_show(Context& ctx, const ShowOptions& o) {
   }
   if (!found) return ctx.fail(Error{Exit::data, "no case " + o.id});
   if (want_table(o.format, ctx.out)) {
-    print_case(ctx.out, *found, use_colour(ctx.out));
+    print_case(ctx.out, *found, use_colour(ctx.out), ctx.clock->now_ms());
   } else {
     JsonlWriter out(ctx.out);
     out.write(*found);

@@ -8,6 +8,8 @@ id=x:BrightEnergyHelp:1859000000000018031
 expect_exit 0 "$SOCQ" case show "$id" --store "$DB" --format table
 expect_out "my account number is"
 expect_out "Messages"
+expect_exit 0 "$SOCQ" case show x:NorthRailHelp:1859000000000005008 --store "$DB" --format table
+expect_out "next due  2026-11-20T18:55:40Z (overdue by 2d 14h)"
 expect_exit 65 "$SOCQ" case show x:nope:1 --store "$DB"
 expect_err "no case x:nope:1"
 
