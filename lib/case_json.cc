@@ -82,10 +82,14 @@ bool expect_type(od::value& v, od::json_type want, Ctx& cx, const Path& path,
   return true;
 }
 
+// The typed getters try the read first and look at the type only to word
+// an error: one call per value on the hot path.
 bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
-  if (!expect_type(v, od::json_type::string, cx, path, "a string")) return false;
   std::string_view sv;
-  if (auto e = v.get_string().get(sv)) return cx.fail(path, e);
+  if (auto e = v.get_string().get(sv)) {
+    if (e == simdjson::INCORRECT_TYPE) return expect_type(v, od::json_type::string, cx, path, "a string");
+    return cx.fail(path, e);
+  }
   out.assign(sv);
   return true;
 }
@@ -108,9 +112,9 @@ bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
     return true;
   }
   if (t != od::json_type::string) return cx.fail(path, "expected a string or null, got " + std::string(type_name(t)));
-  std::string s;
-  if (!get_string(v, s, cx, path)) return false;
-  out = std::move(s);
+  std::string_view sv;
+  if (auto e = v.get_string().get(sv)) return cx.fail(path, e);
+  out.emplace(sv);
   return true;
 }
 
