@@ -28,8 +28,8 @@ CREATE TABLE cases (
   next_due_ms INTEGER,
   updated_at TEXT NOT NULL,
   json TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX cases_status_due ON cases(status, next_due_ms);
+);
+CREATE INDEX cases_status_due ON cases(status, next_due_ms, updated_at);
 CREATE INDEX cases_owner_status ON cases(owner, status);
 CREATE INDEX cases_channel_account ON cases(channel, account);
 CREATE TABLE messages (
@@ -159,8 +159,12 @@ class SqliteStore final : public Store {
     add(f.owner, "owner");
     add(f.team, "team");
     if (f.due_by_ms) sql += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
-    sql += " ORDER BY next_due_ms IS NULL, next_due_ms, updated_at DESC, id";
-    if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
+    // Sort the keys, then read the JSON of the rows kept: the sorter never
+    // carries whole cases.
+    const std::string order = " ORDER BY next_due_ms IS NULL, next_due_ms, updated_at DESC, id";
+    sql = "SELECT c.id, c.json FROM (" + sql.replace(0, std::string("SELECT id, json").size(), "SELECT id, next_due_ms, updated_at") +
+          order + (f.limit ? " LIMIT " + std::to_string(f.limit) : "") + ") k JOIN cases c ON c.id = k.id" +
+          " ORDER BY k.next_due_ms IS NULL, k.next_due_ms, k.updated_at DESC, k.id";
     Stmt st(raw(), sql.c_str());
     if (!st.ok()) return error("listing cases");
     for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
