@@ -30,6 +30,7 @@ CREATE TABLE cases (
   json TEXT NOT NULL
 );
 CREATE INDEX cases_status_due ON cases(status, next_due_ms, updated_at);
+CREATE INDEX cases_due ON cases(next_due_ms, updated_at);
 CREATE INDEX cases_owner_status ON cases(owner, status);
 CREATE INDEX cases_channel_account ON cases(channel, account);
 CREATE TABLE messages (
@@ -146,11 +147,11 @@ class SqliteStore final : public Store {
   }
 
   Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
-    std::string sql = "SELECT id, json FROM cases WHERE 1=1";
+    std::string where = "1=1";
     std::vector<std::string> args;
     auto add = [&](const OptString& v, const char* col) {
       if (!v) return;
-      sql += std::string(" AND ") + col + " = ?";
+      where += std::string(" AND ") + col + " = ?";
       args.push_back(*v);
     };
     add(f.status, "status");
@@ -158,16 +159,27 @@ class SqliteStore final : public Store {
     add(f.account, "account");
     add(f.owner, "owner");
     add(f.team, "team");
-    if (f.due_by_ms) sql += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
-    // Sort the keys, then read the JSON of the rows kept: the sorter never
-    // carries whole cases.
-    const std::string order = " ORDER BY next_due_ms IS NULL, next_due_ms, updated_at DESC, id";
-    sql = "SELECT c.id, c.json FROM (" + sql.replace(0, std::string("SELECT id, json").size(), "SELECT id, next_due_ms, updated_at") +
-          order + (f.limit ? " LIMIT " + std::to_string(f.limit) : "") + ") k JOIN cases c ON c.id = k.id" +
-          " ORDER BY k.next_due_ms IS NULL, k.next_due_ms, k.updated_at DESC, k.id";
+    if (f.due_by_ms) where += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
+    // The queue order: soonest due first, then cases with no clock, newest
+    // first. Two index-ordered halves, each cut to the limit, so a queue
+    // query reads a few rows, not the store; the JSON is read last.
+    const std::string limit = " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
+    const std::string sql =
+        "SELECT c.id, c.json FROM ("
+        "SELECT * FROM (SELECT id, 0 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
+        " AND next_due_ms IS NOT NULL ORDER BY next_due_ms, updated_at DESC, id" + limit + ") UNION ALL "
+        "SELECT * FROM (SELECT id, 1 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
+        " AND next_due_ms IS NULL ORDER BY updated_at DESC, id" + limit + ") "
+        "ORDER BY undue, next_due_ms, updated_at DESC, id" + limit + ") k JOIN cases c ON c.id = k.id "
+        "ORDER BY k.undue, k.next_due_ms, k.updated_at DESC, k.id";
+    const std::vector<std::string> halves_args = [&] {
+      std::vector<std::string> both = args;
+      both.insert(both.end(), args.begin(), args.end());
+      return both;
+    }();
     Stmt st(raw(), sql.c_str());
     if (!st.ok()) return error("listing cases");
-    for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+    for (size_t i = 0; i < halves_args.size(); ++i) st.bind(static_cast<int>(i + 1), halves_args[i]);
     for (;;) {
       const int rc = st.step();
       if (rc == SQLITE_DONE) return ok_status();
