@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cmd/commands.h"
+#include "lib/csv.h"
 #include "lib/jsonl.h"
 #include "lib/term.h"
 #include "lib/timefmt.h"
@@ -101,6 +102,28 @@ std::vector<std::string> table_row(const Case& c) {
           last ? last->text : ""};
 }
 
+// One CSV row a case, for spreadsheets: the columns people sort and count by.
+const std::vector<std::string> kCsvColumns{"id",   "channel", "account",  "status", "priority", "category", "team",
+                                           "owner", "customer", "messages", "first_at", "last_at", "next_due",
+                                           "updated_at"};
+
+std::vector<std::string> csv_row(const Case& c) {
+  return {c.id,
+          c.channel,
+          c.account,
+          std::string(to_string(c.status)),
+          c.priority.value_or(""),
+          c.category.value_or(""),
+          c.team.value_or(""),
+          c.owner.value_or(""),
+          c.customer.handle.value_or(c.customer.id),
+          std::to_string(c.messages.size()),
+          c.messages.empty() ? "" : c.messages.front().at,
+          last_message_at(c),
+          next_due(c),
+          c.updated_at};
+}
+
 // Lists cases; returns how many through `shown`.
 int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
   CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit, {}};
@@ -108,6 +131,17 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
     auto ms = parse_duration_ms(o.within);
     if (!ms) return ctx.fail(Error{Exit::usage, "--within wants a duration like 30m, 2h or 1d, not \"" + o.within + "\""});
     filter.due_by_ms = ctx.clock->now_ms() + *ms;
+  }
+  if (o.format == "csv") {
+    fmt::print(ctx.out, "{}", csv_record(kCsvColumns));
+    size_t n = 0;
+    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
+      fmt::print(ctx.out, "{}", csv_record(csv_row(c)));
+      ++n;
+      return ok_status();
+    });
+    if (shown) *shown = n;
+    return st ? 0 : ctx.fail(st.error());
   }
   if (!want_table(o.format, ctx.out)) {
     JsonlWriter out(ctx.out);
@@ -277,8 +311,8 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");
   list->add_option("--team", lo->team, "only cases of this team")->type_name("TEAM");
   list->add_option("--limit", lo->limit, "at most N cases")->type_name("N");
-  list->add_option("--format", lo->format, "auto, table or jsonl")
-      ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
+  list->add_option("--format", lo->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
+      ->check(CLI::IsMember({"auto", "table", "jsonl", "csv"}))->type_name("FORMAT");
 
   auto dop = std::make_shared<ListOptions>();
   dop->within = "1h";
@@ -287,8 +321,8 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   due->add_option("--within", dop->within, "the window: 30m, 2h, 1d (default 1h)")->type_name("DURATION");
   due->add_option("--team", dop->team, "only cases of this team")->type_name("TEAM");
   due->add_option("--owner", dop->owner, "only cases owned by this person")->type_name("OWNER");
-  due->add_option("--format", dop->format, "auto, table or jsonl")
-      ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
+  due->add_option("--format", dop->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
+      ->check(CLI::IsMember({"auto", "table", "jsonl", "csv"}))->type_name("FORMAT");
 
   auto so = std::make_shared<ShowOptions>();
   CLI::App* show = sub->add_subcommand("show", "show one case: messages and audit trail");

@@ -40,4 +40,8 @@ class CsvReader {
   std::string error_;
 };
 
+// One CSV record (RFC 4180): fields quoted when they hold a comma, quote,
+// CR or LF; quotes doubled; ends with CRLF as the RFC says.
+std::string csv_record(const std::vector<std::string>& fields);
+
 }  // namespace socq

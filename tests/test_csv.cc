@@ -46,3 +46,12 @@ TEST_CASE("an unclosed quote names the line where the record began") {
   CHECK(rows.size() == 2);
   CHECK(error.find(":3: a quoted field is never closed") != std::string::npos);
 }
+
+TEST_CASE("CSV records quote what needs quoting and read back equal") {
+  const std::vector<std::string> fields{"plain", "a,b", "say \"hi\"", "two\nlines", ""};
+  const std::string rec = csv_record(fields);
+  CHECK(rec == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
+  auto rows = read_csv(rec + rec);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1] == fields);
+}

@@ -13,6 +13,11 @@ expect_out "next due  2026-11-20T18:55:40Z (overdue by 2d 14h)"
 expect_exit 65 "$SOCQ" case show x:nope:1 --store "$DB"
 expect_err "no case x:nope:1"
 
+# CSV for spreadsheets: a header and one record a case, readable by Python's csv.
+expect_exit 0 "$SOCQ" case list --store "$DB" --format csv --channel facebook
+expect_eq "$(head -1 "$WORK/out" | tr -d '\r')" "id,channel,account,status,priority,category,team,owner,customer,messages,first_at,last_at,next_due,updated_at" "CSV header"
+expect_eq "$(/usr/bin/python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1], newline=""))); print(len(r), r[0]["channel"])' "$WORK/out")" "6 facebook" "CSV rows"
+
 expect_exit 0 "$SOCQ" case assign "$id" ola --team billing --store "$DB"
 expect_err "assigned to ola (team billing) (rev 2)"
 expect_exit 0 "$SOCQ" case show "$id" --store "$DB"
