@@ -88,6 +88,11 @@ ids_of <"$WORK/out" >"$WORK/ibm.socq"
 { /usr/bin/python3 "$SRC/tests/crosscheck_ibm.py" "$IBM_DEV"; /usr/bin/python3 "$SRC/tests/crosscheck_ibm.py" "$IBM_TEST"; } | sort >"$WORK/ibm.py"
 diff "$WORK/ibm.py" "$WORK/ibm.socq" >/dev/null || fail "IBM cases differ from the independent rebuild"
 pass
+# Customer turns (client, client1) and agent turns, each counted once: 1,207 in, 1,136 out.
+expect_eq "$(/usr/bin/python3 -c '
+import json, sys
+dirs = [m["dir"] for l in open(sys.argv[1]) for m in json.loads(l)["messages"]]
+print(dirs.count("in"), dirs.count("out"))' "$WORK/out")" "1207 1136" "IBM customer and agent turns"
 expect_eq "$(by_id "$WORK/out" x:TeamYouTube:1245403438755852288)" "CinVakas pending_customer 1245403438755852288in 1245425308704149506out" "IBM conversation 1"
 # The final agent turn's time comes from its tweet id.
 expect_out '"id":"1245425308704149506","dir":"out","at":"2020-04-01T18:58:27.135Z","author":"@TeamYouTube"'
