@@ -173,7 +173,8 @@ bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, con
   while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
     raw.remove_suffix(1);
   simdjson::dom::element ignored;
-  if (auto e = cx.dom->parse(raw.data(), raw.size(), true).get(ignored)) return cx.fail(path, e);
+  // raw lies inside the padded line buffer, so the parser may read past it.
+  if (auto e = cx.dom->parse(raw.data(), raw.size(), false).get(ignored)) return cx.fail(path, e);
   extra.emplace_back(std::string(key), std::string(raw));
   return true;
 }
