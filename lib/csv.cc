@@ -5,19 +5,11 @@
 
 namespace socq {
 
-CsvReader::CsvReader(const std::string& path) : path_(path == "-" ? "<stdin>" : path), buf_(1 << 20) {
-  if (path == "-") {
-    file_ = stdin;
-  } else {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) error_ = path + ": " + std::strerror(errno);
-    owns_ = true;
-  }
+CsvReader::CsvReader(const std::string& path) : input_(path), path_(input_.name()), file_(input_.get()), buf_(1 << 20) {
+  error_ = input_.error();
 }
 
-CsvReader::~CsvReader() {
-  if (owns_ && file_) std::fclose(file_);
-}
+CsvReader::~CsvReader() = default;
 
 int CsvReader::peek() {
   if (pos_ == len_) {

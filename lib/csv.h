@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/input_file.h"
 #include "lib/result.h"
 
 namespace socq {
@@ -30,9 +31,9 @@ class CsvReader {
  private:
   int get();
   int peek();
+  InputFile input_;
   std::string path_;
-  std::FILE* file_ = nullptr;
-  bool owns_ = false;
+  std::FILE* file_;
   std::vector<char> buf_;
   size_t pos_ = 0, len_ = 0;
   size_t line_ = 1, record_line_ = 0, bytes_read_ = 0;

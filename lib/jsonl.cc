@@ -7,8 +7,6 @@ namespace socq {
 namespace {
 constexpr size_t kChunk = 1 << 20;
 
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
-
 bool is_blank(std::string_view s) {
   for (char ch : s)
     if (ch != ' ' && ch != '\t') return false;
@@ -16,23 +14,12 @@ bool is_blank(std::string_view s) {
 }
 }  // namespace
 
-LineReader::LineReader(const std::string& path) : path_(display_name(path)) {
-  if (path == "-") {
-    file_ = stdin;
-  } else {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) {
-      error_ = path + ": " + std::strerror(errno);
-      return;
-    }
-    owns_ = true;
-  }
-  buf_.resize(kChunk);
+LineReader::LineReader(const std::string& path) : input_(path), path_(input_.name()), file_(input_.get()) {
+  error_ = input_.error();
+  if (error_.empty()) buf_.resize(kChunk);
 }
 
-LineReader::~LineReader() {
-  if (owns_ && file_) std::fclose(file_);
-}
+LineReader::~LineReader() = default;
 
 // Moves unread bytes to the front and reads more; grows the buffer when a
 // single line fills it.

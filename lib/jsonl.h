@@ -7,6 +7,7 @@
 #include <string>
 
 #include "lib/case_json.h"
+#include "lib/input_file.h"
 
 namespace socq {
 
@@ -31,9 +32,9 @@ class LineReader {
 
  private:
   bool fill();
+  InputFile input_;
   std::string path_;
-  std::FILE* file_ = nullptr;
-  bool owns_ = false;
+  std::FILE* file_;
   std::string buf_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
