@@ -172,6 +172,37 @@ std::string exit_codes_text() {
   return out;
 }
 
+// socq help [COMMAND | exit-codes]
+int show_help(const CLI::App& app, const std::string& topic) {
+  if (topic.empty()) {
+    fmt::print("{}", app.help());
+  } else if (topic == "exit-codes") {
+    fmt::print("{}", exit_codes_text());
+  } else if (is_command(topic) && topic != "help") {
+    fmt::print("{}", app.get_subcommand(topic)->help());
+  } else {
+    fmt::print(stderr, "socq: no help topic '{}'{}\n", topic, suggestion(topic));
+    return as_int(Exit::usage);
+  }
+  return 0;
+}
+
+// Runs the chosen command once the config is known to be good.
+int run_command(Context& ctx, const Runner& run) {
+  if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
+  if (ctx.global.verbose && !ctx.global.quiet) {
+    const auto& files = ctx.config().files;
+    fmt::print(ctx.err, "socq: config {}; store {}; user {}\n",
+               files.empty() ? "none" : fmt::format("{}", fmt::join(files, ", ")), ctx.store_path(), ctx.user());
+  }
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    // Errors are values; an exception reaching here is a bug.
+    return ctx.fail(Error{Exit::internal, std::string("internal error (please report): ") + e.what()});
+  }
+}
+
 std::unique_ptr<Clock> make_clock() {
   // SOCQ_NOW pins the time (RFC 3339) so tests and demos are reproducible.
   if (auto now = process_env("SOCQ_NOW"))
@@ -237,34 +268,9 @@ int run_cli(int argc, char** argv) {
     return rc == 0 ? 0 : as_int(Exit::usage);
   }
 
-  if (help->parsed()) {
-    if (help_topic.empty()) {
-      fmt::print("{}", app.help());
-    } else if (help_topic == "exit-codes") {
-      fmt::print("{}", exit_codes_text());
-    } else if (is_command(help_topic) && help_topic != "help") {
-      fmt::print("{}", app.get_subcommand(help_topic)->help());
-    } else {
-      fmt::print(stderr, "socq: no help topic '{}'{}\n", help_topic, suggestion(help_topic));
-      return as_int(Exit::usage);
-    }
-    return 0;
-  }
-  for (auto& [sub, run] : runners) {
-    if (!sub->parsed()) continue;
-    if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
-    if (ctx.global.verbose && !ctx.global.quiet) {
-      const auto& files = ctx.config().files;
-      fmt::print(ctx.err, "socq: config {}; store {}; user {}\n",
-                 files.empty() ? "none" : fmt::format("{}", fmt::join(files, ", ")), ctx.store_path(), ctx.user());
-    }
-    try {
-      return run();
-    } catch (const std::exception& e) {
-      // Errors are values; an exception reaching here is a bug.
-      return ctx.fail(Error{Exit::internal, std::string("internal error (please report): ") + e.what()});
-    }
-  }
+  if (help->parsed()) return show_help(app, help_topic);
+  for (auto& [sub, run] : runners)
+    if (sub->parsed()) return run_command(ctx, run);
   fmt::print("{}", app.help());
   return 0;
 }
