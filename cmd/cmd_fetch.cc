@@ -68,16 +68,18 @@ void summarize_skips(Context& ctx, const std::string& path, size_t skipped, cons
 }
 
 Status import_jsonl(Context& ctx, const std::string& path, const FetchOptions& o, Sink& sink) {
+  const std::string name = path == "-" ? "<stdin>" : path;
   ReadStats stats;
   auto st = read_cases(path, {o.skip_bad}, stats, [&](Case&& c) { return sink.put(std::move(c)); });
   if (!st) return st;
-  summarize_skips(ctx, path, stats.skipped, stats.first_skip);
-  ctx.note(fmt::format("{}: {} read", path, plural(stats.cases, "case")));
+  summarize_skips(ctx, name, stats.skipped, stats.first_skip);
+  ctx.note(fmt::format("{}: {} read", name, plural(stats.cases, "case")));
   return ok_status();
 }
 
 Status import_messages(Context& ctx, const std::string& path, ImportFormat format, const CsvMapping& mapping,
                        const FetchOptions& o, Sink& sink) {
+  const std::string name = path == "-" ? "<stdin>" : path;
   ImportStats stats;
   ImportOptions opts{o.skip_bad, progress_for(ctx, path)};
   std::map<std::string, std::vector<ImportMessage>> by_channel;
@@ -96,8 +98,8 @@ Status import_messages(Context& ctx, const std::string& path, ImportFormat forma
     });
     if (!built) return built;
   }
-  summarize_skips(ctx, path, stats.skipped, stats.first_skip, stats.skip_reasons);
-  std::string line = fmt::format("{}: {} read, {} in {}", path, plural(stats.rows, format == ImportFormat::ibm_cc ? "conversation" : "row"),
+  summarize_skips(ctx, name, stats.skipped, stats.first_skip, stats.skip_reasons);
+  std::string line = fmt::format("{}: {} read, {} in {}", name, plural(stats.rows, format == ImportFormat::ibm_cc ? "conversation" : "row"),
                                  plural(threads.messages, "message"), plural(cases, "case"));
   if (threads.duplicates) line += fmt::format(", {} repeated (kept once)", plural(threads.duplicates, "message"));
   if (threads.orphan_replies)

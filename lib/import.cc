@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/csv.h"
+#include "lib/input_file.h"
 #include "lib/toml_file.h"
 #include "lib/timefmt.h"
 
@@ -281,9 +282,12 @@ std::string ibm_conversation(const json& conv, std::vector<ImportMessage>& out) 
 
 Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportStats& stats,
                    std::vector<ImportMessage>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{Exit::no_input, path + ": " + std::strerror(errno)};
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  InputFile in(path);
+  if (!in.error().empty()) return Error{Exit::no_input, in.error()};
+  std::string text;
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, in.get())) > 0;) text.append(buf, n);
+  if (std::ferror(in.get())) return Error{Exit::io, in.name() + ": read error: " + std::strerror(errno)};
   json doc;
   try {
     doc = json::parse(text);

@@ -96,6 +96,13 @@ print(dirs.count("in"), dirs.count("out"))' "$WORK/out")" "1207 1136" "IBM custo
 expect_eq "$(by_id "$WORK/out" x:TeamYouTube:1245403438755852288)" "CinVakas pending_customer 1245403438755852288in 1245425308704149506out" "IBM conversation 1"
 # The final agent turn's time comes from its tweet id.
 expect_out '"id":"1245425308704149506","dir":"out","at":"2020-04-01T18:58:27.135Z","author":"@TeamYouTube"'
+# Every format reads from stdin when named.
+/usr/bin/python3 -c 'import sys; sys.stdout.write(open(sys.argv[1]).read())' "$IBM_DEV" |
+  "$SOCQ" fetch --from - --format ibm-cc >"$WORK/stdin.out" 2>"$WORK/stdin.err" || fail "ibm-cc from stdin"
+grep -qF "<stdin>: 525 conversations read, 1205 messages in 542 cases" "$WORK/stdin.err" || fail "ibm-cc stdin summary"
+pass
+"$SOCQ" fetch --from - --format twcs <"$TWCS" 2>"$WORK/stdin.err" | wc -l >"$WORK/n"
+expect_eq "$(cat "$WORK/n")" 1489 "TWCS from stdin"
 DB3="$WORK/ibm.db"
 expect_exit 0 "$SOCQ" fetch --from "$IBM_DEV" --from "$IBM_TEST" --store "$DB3"
 expect_err "1054 created, 0 updated, 0 unchanged"
