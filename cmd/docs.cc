@@ -202,6 +202,9 @@ std::vector<std::string> complete(const CLI::App& root, const std::vector<std::s
         for (const auto& l : o->get_lnames()) add("--" + l);
         for (const auto& s : o->get_snames()) add("-" + s);
       }
+  } else if (app->get_name() == "help") {
+    for (const auto& c : command_table()) add(c.name);
+    add("exit-codes");
   } else {
     for (const CLI::App* sub : visible_subcommands(*app)) add(sub->get_name());
   }

@@ -46,6 +46,7 @@ complete_bash socq fetch -- >"$WORK/out"
 for o in --from --format --skip-bad --map --mapping --store --quiet; do expect_out "$o"; done
 expect_eq "$(complete_bash socq case "" | sort | tr '\n' ' ')" "assign due list resolve show " "socq case <TAB>"
 expect_eq "$(complete_bash socq --store x.db ca)" "case" "a global option with its value before the command"
+expect_eq "$(complete_bash socq help ex)" "exit-codes" "socq help ex<TAB>"
 # zsh and fish scripts at least parse, when those shells are here.
 if command -v zsh >/dev/null; then zsh -n "$SRC/completions/_socq" || fail "zsh script"; pass; fi
 if command -v fish >/dev/null; then fish -n "$SRC/completions/socq.fish" || fail "fish script"; pass; fi
