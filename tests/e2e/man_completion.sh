@@ -49,5 +49,11 @@ expect_eq "$(complete_bash socq --store x.db ca)" "case" "a global option with i
 expect_eq "$(complete_bash socq help ex)" "exit-codes" "socq help ex<TAB>"
 # zsh and fish scripts at least parse, when those shells are here.
 if command -v zsh >/dev/null; then zsh -n "$SRC/completions/_socq" || fail "zsh script"; pass; fi
-if command -v fish >/dev/null; then fish -n "$SRC/completions/socq.fish" || fail "fish script"; pass; fi
+if command -v fish >/dev/null; then
+  fish -n "$SRC/completions/socq.fish" || fail "fish script"
+  expect_eq "$(fish -c "source $SRC/completions/socq.fish; complete -C 'socq fe'")" "fetch" "fish: socq fe<TAB>"
+  fish -c "source $SRC/completions/socq.fish; complete -C 'socq fetch --f'" >"$WORK/out"
+  expect_out "--from"
+  expect_out "--format"
+fi
 done_ok
