@@ -5,7 +5,7 @@
 
 namespace socq {
 
-CsvReader::CsvReader(const std::string& path) : input_(path), path_(input_.name()), file_(input_.get()), buf_(1 << 20) {
+CsvReader::CsvReader(const std::string& path) : input_(path), buf_(1 << 20) {
   error_ = input_.error();
 }
 
@@ -13,7 +13,7 @@ CsvReader::~CsvReader() = default;
 
 int CsvReader::peek() {
   if (pos_ == len_) {
-    len_ = std::fread(buf_.data(), 1, buf_.size(), file_);
+    len_ = std::fread(buf_.data(), 1, buf_.size(), input_.get());
     pos_ = 0;
     if (len_ == 0) return EOF;
   }
@@ -31,13 +31,13 @@ int CsvReader::get() {
 }
 
 bool CsvReader::next(std::vector<std::string>& fields) {
-  if (!file_) return false;
+  if (!input_.get()) return false;
   if (first_) {
     first_ = false;
     if (peek() == 0xEF) {  // a UTF-8 BOM
       get();
       if (get() != 0xBB || get() != 0xBF) {
-        error_ = path_ + ":1: not UTF-8 text (a broken byte order mark)";
+        error_ = input_.name() + ":1: not UTF-8 text (a broken byte order mark)";
         return false;
       }
     }
@@ -47,7 +47,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     record_line_ = line_;
     int c = peek();
     if (c == EOF) {
-      if (std::ferror(file_)) error_ = path_ + ": read error: " + std::strerror(errno);
+      if (std::ferror(input_.get())) error_ = input_.name() + ": read error: " + std::strerror(errno);
       return false;
     }
     std::string field;
@@ -56,7 +56,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
       c = get();
       if (quoted) {
         if (c == EOF) {
-          error_ = path_ + ":" + std::to_string(record_line_) + ": a quoted field is never closed";
+          error_ = input_.name() + ":" + std::to_string(record_line_) + ": a quoted field is never closed";
           return false;
         }
         if (c == '"') {

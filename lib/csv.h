@@ -20,7 +20,7 @@ class CsvReader {
   CsvReader& operator=(const CsvReader&) = delete;
 
   const std::string& error() const { return error_; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return input_.name(); }
   // Reads the next non-empty record into fields. False at the end, or on
   // an error (then error() says what, naming the line).
   bool next(std::vector<std::string>& fields);
@@ -32,8 +32,6 @@ class CsvReader {
   int get();
   int peek();
   InputFile input_;
-  std::string path_;
-  std::FILE* file_;
   std::vector<char> buf_;
   size_t pos_ = 0, len_ = 0;
   size_t line_ = 1, record_line_ = 0, bytes_read_ = 0;

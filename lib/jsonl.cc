@@ -14,7 +14,7 @@ bool is_blank(std::string_view s) {
 }
 }  // namespace
 
-LineReader::LineReader(const std::string& path) : input_(path), path_(input_.name()), file_(input_.get()) {
+LineReader::LineReader(const std::string& path) : input_(path) {
   error_ = input_.error();
   if (error_.empty()) buf_.resize(kChunk);
 }
@@ -31,12 +31,12 @@ bool LineReader::fill() {
     begin_ = 0;
   }
   if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
-  const size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_);
+  const size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, input_.get());
   if (n == 0) {
     eof_ = true;
-    if (std::ferror(file_)) {
+    if (std::ferror(input_.get())) {
       read_failed_ = true;
-      error_ = path_ + ": read error: " + std::strerror(errno);
+      error_ = input_.name() + ": read error: " + std::strerror(errno);
     }
     return false;
   }

@@ -26,15 +26,13 @@ class LineReader {
   // `padding` readable bytes past the end. False at end of input.
   bool next(std::string_view& line, size_t padding);
   size_t line_number() const { return line_no_; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return input_.name(); }
   // True if reading failed (as opposed to reaching the end).
   bool read_failed() const { return read_failed_; }
 
  private:
   bool fill();
   InputFile input_;
-  std::string path_;
-  std::FILE* file_;
   std::string buf_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
