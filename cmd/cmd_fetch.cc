@@ -8,6 +8,7 @@
 
 #include "cmd/commands.h"
 #include "lib/import.h"
+#include "lib/input_file.h"
 #include "lib/jsonl.h"
 #include "lib/term.h"
 
@@ -68,7 +69,7 @@ void summarize_skips(Context& ctx, const std::string& path, size_t skipped, cons
 }
 
 Status import_jsonl(Context& ctx, const std::string& path, const FetchOptions& o, Sink& sink) {
-  const std::string name = path == "-" ? "<stdin>" : path;
+  const std::string name = input_name(path);
   ReadStats stats;
   auto st = read_cases(path, {o.skip_bad}, stats, [&](Case&& c) { return sink.put(std::move(c)); });
   if (!st) return st;
@@ -79,7 +80,7 @@ Status import_jsonl(Context& ctx, const std::string& path, const FetchOptions& o
 
 Status import_messages(Context& ctx, const std::string& path, ImportFormat format, const CsvMapping& mapping,
                        const FetchOptions& o, Sink& sink) {
-  const std::string name = path == "-" ? "<stdin>" : path;
+  const std::string name = input_name(path);
   ImportStats stats;
   ImportOptions opts{o.skip_bad, progress_for(ctx, path)};
   std::map<std::string, std::vector<ImportMessage>> by_channel;

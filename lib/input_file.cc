@@ -5,7 +5,7 @@
 
 namespace socq {
 
-InputFile::InputFile(const std::string& path) : name_(path == "-" ? "<stdin>" : path) {
+InputFile::InputFile(const std::string& path) : name_(input_name(path)) {
   if (path == "-") {
     file_ = stdin;
     return;

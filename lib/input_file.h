@@ -6,6 +6,9 @@
 
 namespace socq {
 
+// The name of an input for messages: the path, or "<stdin>" for "-".
+inline std::string input_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
 class InputFile {
  public:
   explicit InputFile(const std::string& path);

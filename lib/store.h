@@ -20,6 +20,11 @@ struct CaseFilter {
 
 struct MergeStats {
   size_t created = 0, updated = 0, unchanged = 0;
+  void count(MergeOutcome o) {
+    if (o == MergeOutcome::created) ++created;
+    else if (o == MergeOutcome::updated) ++updated;
+    else ++unchanged;
+  }
 };
 
 // One all-or-nothing batch of merges (one transaction). Destroying it

@@ -15,7 +15,7 @@ class MemoryBatch final : public MergeBatch, private MergeView {
   Status add(Case&& incoming) override {
     auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
-    count(plan->outcome);
+    stats_.count(plan->outcome);
     for (auto& c : plan->writes) {
       for (const auto& m : c.messages) index_.emplace(c.channel + "\n" + m.id, c.id);
       work_[c.id] = std::move(c);
@@ -29,11 +29,6 @@ class MemoryBatch final : public MergeBatch, private MergeView {
   }
 
  private:
-  void count(MergeOutcome o) {
-    if (o == MergeOutcome::created) ++stats_.created;
-    else if (o == MergeOutcome::updated) ++stats_.updated;
-    else ++stats_.unchanged;
-  }
   Result<std::optional<Case>> get(const std::string& id) override {
     auto it = work_.find(id);
     if (it == work_.end()) return std::optional<Case>{};

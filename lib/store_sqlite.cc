@@ -286,9 +286,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   Status add(Case&& incoming) override {
     auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
-    if (plan->outcome == MergeOutcome::created) ++stats_.created;
-    else if (plan->outcome == MergeOutcome::updated) ++stats_.updated;
-    else ++stats_.unchanged;
+    stats_.count(plan->outcome);
     for (const auto& c : plan->writes) {
       put_.reset();
       SqliteStore::bind_case(put_, c);
