@@ -101,19 +101,28 @@ bool get_nonempty(od::value v, std::string& out, Ctx& cx, const Path& path) {
 }
 
 // null, or absent, or a string.
-bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
+bool is_null_value(od::value& v, Ctx& cx, const Path& path, bool& null) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
-  if (t == od::json_type::null) {
-    bool is_null = false;
-    if (auto e = v.is_null().get(is_null)) return cx.fail(path, e);
-    if (!is_null) return cx.fail(path, "invalid literal");
+  null = false;
+  if (t != od::json_type::null) return true;
+  if (auto e = v.is_null().get(null)) return cx.fail(path, e);
+  if (!null) return cx.fail(path, "invalid literal");
+  return true;
+}
+
+bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
+  bool null = false;
+  if (!is_null_value(v, cx, path, null)) return false;
+  if (null) {
     out.reset();
     return true;
   }
-  if (t != od::json_type::string) return cx.fail(path, "expected a string or null, got " + std::string(type_name(t)));
   std::string_view sv;
-  if (auto e = v.get_string().get(sv)) return cx.fail(path, e);
+  if (auto e = v.get_string().get(sv)) {
+    if (e == simdjson::INCORRECT_TYPE) return expect_type(v, od::json_type::string, cx, path, "a string or null");
+    return cx.fail(path, e);
+  }
   out.emplace(sv);
   return true;
 }
@@ -143,15 +152,6 @@ bool get_bool(od::value v, bool& out, Ctx& cx, const Path& path) {
   return true;
 }
 
-bool is_null_value(od::value& v, Ctx& cx, const Path& path, bool& null) {
-  od::json_type t{};
-  if (!type_of(v, t, cx, path)) return false;
-  null = false;
-  if (t != od::json_type::null) return true;
-  if (auto e = v.is_null().get(null)) return cx.fail(path, e);
-  if (!null) return cx.fail(path, "invalid literal");
-  return true;
-}
 
 // Keeps an unknown member's original text, validated in full: On Demand
 // skips what it is not asked for, so the DOM parser checks the text.

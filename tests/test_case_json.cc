@@ -97,6 +97,7 @@ TEST_CASE("errors name the field at fault") {
   CHECK(parse_error(case_json("1", R"(,"priority":"urgent")")).rfind("priority: must be p1", 0) == 0);
   CHECK(parse_error(case_json("1", R"(,"tags":"a")")) == "tags: expected an array, got a string");
   CHECK(parse_error(case_json("1", R"(,"rev":"3")")) == "rev: expected an integer, got a string");
+  CHECK(parse_error(case_json("1", R"(,"owner":5)")) == "owner: expected a string or null, got a number");
   const std::string bad_time = parse_error(case_json(
       "1", "", R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","text":"a"},{"id":"2","dir":"in","at":"2026-11-20 07:41","text":"b"}])"));
   CHECK(bad_time.rfind("messages[1].at: not an RFC 3339 UTC time", 0) == 0);
