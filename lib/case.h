@@ -19,6 +19,11 @@ using Extras = std::vector<std::pair<std::string, std::string>>;
 using OptString = std::optional<std::string>;
 
 inline constexpr int kCaseVersion = 1;
+// The highest rev a case may hold: JSON's safe integers (2^53 - 1), so every
+// reader of the JSON sees it exactly. The reader refuses more; a change at the
+// cap keeps the cap (next_rev), so no rev ever overflows.
+inline constexpr int64_t kMaxRev = 9007199254740991;
+inline constexpr int64_t next_rev(int64_t rev) { return rev < kMaxRev ? rev + 1 : kMaxRev; }
 
 enum class Dir { in, out };
 

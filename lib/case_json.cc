@@ -153,6 +153,56 @@ bool get_bool(od::value v, bool& out, Ctx& cx, const Path& path) {
 }
 
 
+// A JSON number token: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// Valid JSON whose numbers may not fit 64 bits or a double (1e400,
+// 123456789012345678901234567890): each number token outside strings is
+// checked by the grammar and replaced by 0 for the DOM parser to check the
+// rest. Rare path: only after the DOM parser refused a number.
+bool valid_with_big_numbers(std::string_view raw, simdjson::dom::parser& dom) {
+  std::string copy(raw);
+  bool in_string = false;
+  for (size_t i = 0; i < copy.size(); ++i) {
+    const char ch = copy[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+      continue;
+    }
+    if (ch != '-' && (ch < '0' || ch > '9')) continue;
+    size_t end = i;
+    while (end < copy.size() && std::strchr("0123456789+-.eE", copy[end]) && copy[end] != '\0') ++end;
+    if (!is_json_number(std::string_view(copy).substr(i, end - i))) return false;
+    copy.replace(i, end - i, end - i, ' ');
+    copy[i] = '0';
+    i = end - 1;
+  }
+  simdjson::dom::element ignored;
+  return dom.parse(simdjson::padded_string(copy)).get(ignored) == simdjson::SUCCESS;
+}
+
 // Keeps an unknown member's original text, validated in full: On Demand
 // skips what it is not asked for, so the DOM parser checks the text.
 bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const Path& path) {
@@ -174,7 +224,10 @@ bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, con
     raw.remove_suffix(1);
   simdjson::dom::element ignored;
   // raw lies inside the padded line buffer, so the parser may read past it.
-  if (auto e = cx.dom->parse(raw.data(), raw.size(), false).get(ignored)) return cx.fail(path, e);
+  if (auto e = cx.dom->parse(raw.data(), raw.size(), false).get(ignored)) {
+    const bool number_too_big = e == simdjson::NUMBER_ERROR;  // simdjson 1.0: also integers beyond 64 bits
+    if (!number_too_big || !valid_with_big_numbers(raw, *cx.dom)) return cx.fail(path, e);
+  }
   extra.emplace_back(std::string(key), std::string(raw));
   return true;
 }
@@ -362,11 +415,16 @@ bool parse_event(od::value v, Event& ev, Ctx& cx, const Path& path) {
          require(has_what, cx, path.child("what"));
 }
 
+
+}  // namespace
+
 bool valid_channel_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
   });
 }
+
+namespace {
 
 struct Seen {
   bool v = false, id = false, channel = false, account = false, customer = false, messages = false,
@@ -385,6 +443,7 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
   if (k == "id") return seen.id = true, get_nonempty(f, c.id, cx, p);
   if (k == "rev") {
     if (!get_int(f, c.rev, cx, p)) return false;
+    if (c.rev > kMaxRev) return cx.fail(p, "must be at most " + std::to_string(kMaxRev));
     return c.rev >= 0 || cx.fail(p, "must not be negative");
   }
   if (k == "channel") {

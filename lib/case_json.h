@@ -37,6 +37,9 @@ void write_case(std::string& out, const Case& c);
 void write_case_canonical(std::string& out, const Case& c);
 std::string case_to_json(const Case& c);
 
+// A channel name as cases hold it: lower-case letters, digits, '_' and '-'.
+bool valid_channel_name(std::string_view s);
+
 // Appends s as a JSON string literal (quotes included).
 void write_json_string(std::string& out, std::string_view s);
 

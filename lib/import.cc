@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
+#include "lib/case_json.h"
 #include "lib/csv.h"
 #include "lib/input_file.h"
 #include "lib/toml_file.h"
@@ -50,24 +53,62 @@ int twcs_offset(const std::vector<std::string>& header) {
   return -1;
 }
 
+// The byte offset of the first byte that is not UTF-8, or npos. The store
+// holds JSON, which is UTF-8 only: such text is refused, not repaired.
+size_t invalid_utf8_at(std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) return std::string_view::npos;
+  // Rare path (a bad row): find the byte to name it.
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const size_t n = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > s.size() || !simdjson::validate_utf8(s.data() + i, n)) return i;
+    i += n;
+  }
+  return 0;
+}
+
+// "" when every field is UTF-8 text, else "<column>: not UTF-8 text ...".
+std::string utf8_problem(const std::vector<std::string>& fields, const std::vector<std::string>& names) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const size_t at = invalid_utf8_at(fields[i]);
+    if (at == std::string_view::npos) continue;
+    const std::string name = i < names.size() && !names[i].empty() ? names[i] : "column " + std::to_string(i + 1);
+    return name + ": not UTF-8 text (bad byte at offset " + std::to_string(at) + ")";
+  }
+  return "";
+}
+
+Result<std::string> in_range_time(int64_t ms, const std::string& value) {
+  if (!time_in_range(ms)) return Error{Exit::data, "time outside the years 0000-9999: \"" + value + "\""};
+  return format_rfc3339_utc(ms);
+}
+
 Result<std::string> parse_time(const std::string& value, const std::string& format) {
   if (format == "rfc3339") {
     if (auto ms = parse_rfc3339_utc(value)) return format_rfc3339_utc(*ms);
   } else if (format == "twitter") {
     if (auto t = parse_twitter_time(value)) return *t;
   } else if (format == "epoch" || format == "epoch_ms") {
-    if (all_digits(value)) return format_rfc3339_utc(std::stoll(value) * (format == "epoch" ? 1000 : 1));
+    if (all_digits(value)) {
+      if (auto ms = parse_epoch_ms(value, format == "epoch")) return format_rfc3339_utc(*ms);
+      return Error{Exit::data, "time outside the years 0000-9999: \"" + value + "\""};
+    }
   } else {
     std::tm tm{};
     const char* end = strptime(value.c_str(), format.c_str(), &tm);
     // Times are UTC unless the format reads an offset (%z fills tm_gmtoff).
     if (end && *end == '\0') {
       const int64_t offset = tm.tm_gmtoff;  // read first: timegm() resets it
-      return format_rfc3339_utc((static_cast<int64_t>(timegm(&tm)) - offset) * 1000);
+      const int64_t seconds = static_cast<int64_t>(timegm(&tm)) - offset;
+      if (seconds < kMinTimeMs / 1000 || seconds > kMaxTimeMs / 1000 || tm.tm_year > 9999 - 1900)
+        return Error{Exit::data, "time outside the years 0000-9999: \"" + value + "\""};
+      return in_range_time(seconds * 1000, value);
     }
   }
   return Error{Exit::data, "not a time in format " + format + ": \"" + value + "\""};
 }
+
+int two_digits(std::string_view s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
 }  // namespace
 
@@ -82,8 +123,10 @@ std::optional<std::string> parse_twitter_time(std::string_view s) {
   auto ms = parse_rfc3339_utc(iso);
   const std::string_view zone = s.substr(20, 5);
   if (!ms || (zone[0] != '+' && zone[0] != '-') || !all_digits(zone.substr(1))) return std::nullopt;
-  const int offset_min = std::stoi(std::string(zone.substr(1, 2))) * 60 + std::stoi(std::string(zone.substr(3, 2)));
-  return format_rfc3339_utc(*ms - (zone[0] == '+' ? 1 : -1) * int64_t{offset_min} * 60000);
+  const int offset_min = two_digits(zone.substr(1, 2)) * 60 + two_digits(zone.substr(3, 2));
+  const int64_t utc = *ms - (zone[0] == '+' ? 1 : -1) * int64_t{offset_min} * 60000;
+  if (!time_in_range(utc)) return std::nullopt;  // e.g. Dec 31 9999 at -0100 is year 10000 in UTC
+  return format_rfc3339_utc(utc);
 }
 
 std::string time_from_tweet_id(uint64_t id) {
@@ -177,6 +220,7 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
   if (off < 0) return Error{Exit::data, r.path() + ":1: not the Customer Support on Twitter header (" +
                                             "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id)"};
   const size_t width = kTwcsColumns.size() + static_cast<size_t>(off);
+  const std::vector<std::string> names = f;
   while (r.next(f)) {
     if (++stats.rows % 65536 == 0 && opts.progress) opts.progress(r.bytes_read());
     const std::string where = r.path() + ":" + std::to_string(r.record_line()) + ": ";
@@ -195,7 +239,8 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
     if (!id) problem = "tweet_id: not a tweet id: \"" + col(0) + "\"";
     else if (col(1).empty()) problem = "author_id: empty";
     else if (col(2) != "True" && col(2) != "False") problem = "inbound: must be True or False, not \"" + col(2) + "\"";
-    else if (!at) problem = "created_at: not a Twitter time like \"Tue Oct 31 22:10:47 +0000 2017\": \"" + col(3) + "\"";
+    else if (!at) problem = "created_at: not a Twitter time (years 0000-9999) like \"Tue Oct 31 22:10:47 +0000 2017\": \"" + col(3) + "\"";
+    if (problem.empty()) problem = utf8_problem(f, names);
     if (problem.empty() && !col(6).empty()) {
       if (auto parent = integer_id(col(6))) m.reply_to = *parent;
       else problem = "in_response_to_tweet_id: not a tweet id: \"" + col(6) + "\"";
@@ -270,7 +315,9 @@ std::string ibm_conversation(const json& conv, std::vector<ImportMessage>& out) 
   last.author = *company;
   last.brand = *company;
   last.inbound = false;
-  last.at = time_from_tweet_id(std::stoull(*id));  // no datetime: the id holds it
+  uint64_t snowflake = 0;
+  std::from_chars(id->data(), id->data() + id->size(), snowflake);  // checked above: at most 19 digits
+  last.at = time_from_tweet_id(snowflake);  // no datetime: the id holds it
   last.text = *text;
   last.reply_to = previous;
   msgs.push_back(std::move(last));
@@ -320,6 +367,9 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
       return Error{Exit::usage, std::string("CSV import needs a column for \"") + key + "\" (--map " + key + "=COLUMN)"};
   if (mp.account.empty() && mp.account_name.empty())
     return Error{Exit::usage, "CSV import needs the brand account: --map account=COLUMN or --map account_name=NAME"};
+  if (mp.channel.empty() && !valid_channel_name(mp.channel_name))
+    return Error{Exit::usage, "channel_name must be a channel name like \"mastodon\" (lower-case letters, digits, _ and -), not \"" +
+                                  mp.channel_name + "\""};
   CsvReader r(path);
   if (!r.error().empty()) return Error{Exit::no_input, r.error()};
   std::vector<std::string> header;
@@ -352,6 +402,7 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
     std::string problem;
     if (f.size() != header.size())
       problem = "expected " + std::to_string(header.size()) + " fields, found " + std::to_string(f.size());
+    else problem = utf8_problem(f, header);
     ImportMessage m;
     m.id = get("id");
     m.author = strip_at(get("author"));
@@ -372,6 +423,12 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
     std::string account = mp.account.empty() ? mp.account_name : strip_at(get("account"));
     if (!account.empty()) m.brand = account;
     const std::string channel = mp.channel.empty() ? mp.channel_name : lower(get("channel"));
+    if (!valid_channel_name(channel)) {
+      const std::string bad = mp.channel + ": not a channel name like \"mastodon\" (lower-case letters, digits, _ and -): \"" +
+                              get("channel") + "\"";
+      if (auto st = bad_record(opts, stats, where, bad); !st) return st;
+      continue;
+    }
     by_channel[channel].push_back(std::move(m));
   }
   if (!r.error().empty()) return Error{Exit::data, r.error()};

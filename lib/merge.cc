@@ -1,22 +1,37 @@
 #include "lib/merge.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <unordered_set>
 
 #include "lib/timefmt.h"
 
 namespace socq {
 namespace {
 
-bool has_message(const Case& c, const std::string& id) {
-  return std::any_of(c.messages.begin(), c.messages.end(), [&](const Message& m) { return m.id == id; });
+// The ids of a case's messages, for O(1) membership tests: merging a
+// case of n messages stays O(n log n) however many it holds.
+std::unordered_set<std::string_view> message_ids(const Case& c) {
+  std::unordered_set<std::string_view> ids;
+  ids.reserve(c.messages.size());
+  for (const auto& m : c.messages) ids.insert(m.id);
+  return ids;
 }
 
-bool same_event(const Event& a, const Event& b) { return a.at == b.at && a.by == b.by && a.what == b.what; }
+// An event as one key (at, by, what) for set lookups.
+std::string event_key(const Event& e) { return e.at + '\0' + e.by + '\0' + e.what; }
 
+// Stable by time; each time parsed once, not once per comparison.
 void sort_messages(Case& c) {
-  std::stable_sort(c.messages.begin(), c.messages.end(), [](const Message& a, const Message& b) {
-    return parse_rfc3339_utc(a.at).value_or(0) < parse_rfc3339_utc(b.at).value_or(0);
-  });
+  std::vector<std::pair<int64_t, size_t>> order;
+  order.reserve(c.messages.size());
+  for (size_t i = 0; i < c.messages.size(); ++i) order.emplace_back(parse_rfc3339_utc(c.messages[i].at).value_or(0), i);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Message> sorted;
+  sorted.reserve(c.messages.size());
+  for (const auto& [at, i] : order) sorted.push_back(std::move(c.messages[i]));
+  c.messages = std::move(sorted);
 }
 
 template <class T>
@@ -42,7 +57,7 @@ std::pair<std::string, int> split_generation(const std::string& id) {
   const std::string n = id.substr(hash + 1);
   if (n.empty() || n.size() > 9 || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return {id, 1};
-  return {id.substr(0, hash), std::stoi(n)};
+  return {id.substr(0, hash), std::atoi(n.c_str())};  // at most 9 digits: fits
 }
 
 std::optional<std::string> link_ref(const Case& c, const std::string& rel) {
@@ -55,16 +70,24 @@ std::optional<std::string> link_ref(const Case& c, const std::string& rel) {
 
 bool merge_into(Case& stored, const Case& incoming, const std::string& now, const std::string& by) {
   size_t added = 0, added_inbound = 0;
-  for (const auto& m : incoming.messages) {
-    if (has_message(stored, m.id)) continue;
-    stored.messages.push_back(m);
-    ++added;
-    if (m.dir == Dir::in && !m.is_auto) ++added_inbound;
+  {
+    std::unordered_set<std::string> seen;  // owns its keys: stored.messages may reallocate
+    seen.reserve(stored.messages.size() + incoming.messages.size());
+    for (const auto& m : stored.messages) seen.insert(m.id);
+    for (const auto& m : incoming.messages) {
+      if (!seen.insert(m.id).second) continue;
+      stored.messages.push_back(m);
+      ++added;
+      if (m.dir == Dir::in && !m.is_auto) ++added_inbound;
+    }
   }
   bool changed = added > 0;
   if (added) sort_messages(stored);
-  for (const auto& e : incoming.events) {
-    if (std::none_of(stored.events.begin(), stored.events.end(), [&](const Event& s) { return same_event(s, e); })) {
+  if (!incoming.events.empty()) {
+    std::unordered_set<std::string> events;
+    for (const auto& e : stored.events) events.insert(event_key(e));
+    for (const auto& e : incoming.events) {
+      if (!events.insert(event_key(e)).second) continue;
       stored.events.push_back(e);
       changed = true;
     }
@@ -80,7 +103,7 @@ bool merge_into(Case& stored, const Case& incoming, const std::string& now, cons
                                             stored.status == CaseStatus::handed_off ||
                                             stored.status == CaseStatus::resolved);
   if (reopen) (void)move_status(stored, CaseStatus::open, now, by, "new message from the customer");
-  stored.rev += 1;
+  stored.rev = next_rev(stored.rev);
   stored.updated_at = now;
   stored.touched();
   return true;
@@ -139,7 +162,8 @@ Result<MergePlan> plan_merge(Case incoming, MergeView& store, const std::string&
   }
   // Closed: messages it already holds stay there; the rest belong to the
   // follow-up case, which is created or found through the "next" link.
-  std::erase_if(incoming.messages, [&](const Message& m) { return has_message(stored, m.id); });
+  const auto held = message_ids(stored);
+  std::erase_if(incoming.messages, [&](const Message& m) { return held.count(m.id) > 0; });
   const bool any_new_inbound = std::any_of(incoming.messages.begin(), incoming.messages.end(),
                                            [](const Message& m) { return m.dir == Dir::in; });
   if (auto next = link_ref(stored, "next")) {
@@ -164,7 +188,7 @@ Result<MergePlan> plan_merge(Case incoming, MergeView& store, const std::string&
   follow.touched();
   stored.links.push_back(Link{"next", follow.id, {}});
   stored.events.push_back(Event{now, by, "customer wrote again: continued in " + follow.id, {}});
-  stored.rev += 1;
+  stored.rev = next_rev(stored.rev);
   stored.updated_at = now;
   stored.touched();
   MergePlan plan{MergeOutcome::created, {}};

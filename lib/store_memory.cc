@@ -72,7 +72,7 @@ class MemoryStore final : public Store {
     auto it = cases_.find(c.id);
     if (it == cases_.end()) return Error{Exit::data, "no case " + c.id};
     if (it->second.rev != c.rev) return conflict_error(c, it->second);
-    c.rev += 1;
+    c.rev = next_rev(c.rev);
     c.touched();
     it->second = c;
     return ok_status();

@@ -195,7 +195,7 @@ class SqliteStore final : public Store {
   Status update(Case& c) override {
     if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
     const int64_t read_rev = c.rev;
-    c.rev = read_rev + 1;
+    c.rev = next_rev(read_rev);
     c.touched();
     Stmt st(raw(), kUpdateSql);
     if (!st.ok()) return rollback_with(error("updating case"), c, read_rev);

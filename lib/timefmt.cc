@@ -1,5 +1,6 @@
 #include "lib/timefmt.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace socq {
@@ -70,6 +71,16 @@ std::optional<int64_t> parse_rfc3339_utc(std::string_view s) {
   if (pos + 1 != s.size() || s[pos] != 'Z') return std::nullopt;
   const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 24 + h) * 60 + mi) * 60000 + int64_t{se} * 1000 + ms;
+}
+
+std::optional<int64_t> parse_epoch_ms(std::string_view digits, bool in_seconds) {
+  if (digits.empty() || digits.front() == '+' || digits.front() == '-') return std::nullopt;
+  int64_t n = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  const int64_t limit = in_seconds ? kMaxTimeMs / 1000 : kMaxTimeMs;
+  if (n > limit) return std::nullopt;
+  return in_seconds ? n * 1000 : n;
 }
 
 std::string format_rfc3339_utc(int64_t epoch_ms) {

@@ -125,3 +125,81 @@ TEST_CASE("IBM errors name the line of bad JSON, or the conversation and its fie
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == f + ": conversation 1 (sessionID S1): dialogContent[0].datetime: not an RFC 3339 UTC time");
 }
+
+namespace {
+// Reads a small mapped CSV (columns id,who,when,what,dir,chan) with the given time format.
+Status read_small_csv(const std::string& body, const std::string& time_format, bool with_channel,
+                      std::map<std::string, std::vector<ImportMessage>>& out, ImportStats& stats,
+                      bool skip_bad = false) {
+  TempDir dir;
+  const std::string f = dir.file("in.csv");
+  write_file(f, "id,who,when,what,dir,chan\n" + body);
+  CsvMapping m;
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"id", "id"}, {"author", "who"}, {"at", "when"}, {"text", "what"}, {"inbound", "dir"},
+           {"account_name", "brand"}, {"time_format", time_format}})
+    REQUIRE(set_mapping(m, k, v).ok());
+  if (with_channel) REQUIRE(set_mapping(m, "channel", "chan").ok());
+  auto st = read_mapped_csv(f, m, {skip_bad, {}}, stats, out);
+  if (!st) return Error{st.error().code, st.error().message.substr(st.error().message.find("in.csv"))};
+  return st;
+}
+
+std::string csv_error(const std::string& body, const std::string& time_format = "rfc3339", bool with_channel = false) {
+  std::map<std::string, std::vector<ImportMessage>> out;
+  ImportStats stats;
+  auto st = read_small_csv(body, time_format, with_channel, out, stats);
+  if (st.ok()) return "ok";
+  CHECK(st.error().code == Exit::data);
+  return st.error().message;
+}
+}  // namespace
+
+TEST_CASE("importers refuse what the case reader would refuse, naming file, line and field") {
+  // Times the store could not read back (five-digit years, 64-bit overflow).
+  CHECK(csv_error("1,ann,253402300800,hi,in,x\n", "epoch") ==
+        "in.csv:2: when: time outside the years 0000-9999: \"253402300800\"");
+  CHECK(csv_error("1,ann,9999999999999999,hi,in,x\n", "epoch") ==
+        "in.csv:2: when: time outside the years 0000-9999: \"9999999999999999\"");
+  CHECK(csv_error("1,ann,99999999999999999999,hi,in,x\n", "epoch") ==
+        "in.csv:2: when: time outside the years 0000-9999: \"99999999999999999999\"");
+  CHECK(csv_error("1,ann,253402300799,hi,in,x\n", "epoch") == "ok");
+  CHECK(csv_error("1,ann,10000-01-01 00:00:00,hi,in,x\n", "%Y-%m-%d %H:%M:%S").find("in.csv:2: when: ") == 0);
+  // Channel values that are not channel names.
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,hi,in,Face Book\n", "rfc3339", true) ==
+        "in.csv:2: chan: not a channel name like \"mastodon\" (lower-case letters, digits, _ and -): \"Face Book\"");
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,hi,in,\n", "rfc3339", true).find("in.csv:2: chan: not a channel") == 0);
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,hi,in,fb:x\n", "rfc3339", true).find("in.csv:2: chan: not a channel") == 0);
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,hi,in,Facebook\n", "rfc3339", true) == "ok");  // lower-cased
+  // Bytes that are not UTF-8.
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,h\xff!,in,x\n") == "in.csv:2: what: not UTF-8 text (bad byte at offset 1)");
+  CHECK(csv_error("1,ann,2026-11-20T07:41:09Z,\xed\xa0\x80,in,x\n").find("in.csv:2: what: not UTF-8") == 0);  // a surrogate
+  // --skip-bad counts them instead, by field.
+  std::map<std::string, std::vector<ImportMessage>> out;
+  ImportStats stats;
+  REQUIRE(read_small_csv("1,ann,2026-11-20T07:41:09Z,h\xc3,in,x\n2,bob,2026-11-20T07:41:09Z,ok,in,x\n", "rfc3339", false,
+                         out, stats, true)
+              .ok());
+  CHECK(stats.skipped == 1);
+  CHECK(stats.skip_reasons["what"] == 1);
+  CHECK(out["x"].size() == 1);
+}
+
+TEST_CASE("TWCS rows with bad UTF-8 or a time past 9999 are refused") {
+  TempDir dir;
+  const std::string f = dir.file("t.csv");
+  const std::string header = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
+  write_file(f, header + "1,ann,True,Tue Oct 31 22:10:47 +0000 2017,bad \x80 byte,,\n");
+  ImportStats stats;
+  std::vector<ImportMessage> msgs;
+  auto st = read_twcs(f, {}, stats, msgs);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == Exit::data);
+  CHECK(st.error().message == f + ":2: text: not UTF-8 text (bad byte at offset 4)");
+  write_file(f, header + "1,ann,True,Fri Dec 31 23:30:00 -0100 9999,hi,,\n");
+  st = read_twcs(f, {}, stats, msgs);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message.find(f + ":2: created_at: not a Twitter time") == 0);
+  CHECK_FALSE(parse_twitter_time("Fri Dec 31 23:30:00 -0100 9999"));
+  CHECK(parse_twitter_time("Fri Dec 31 23:30:00 +0000 9999") == "9999-12-31T23:30:00Z");
+}

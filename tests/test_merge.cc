@@ -4,6 +4,7 @@
 
 #include "lib/case_json.h"
 #include "lib/merge.h"
+#include "lib/timefmt.h"
 #include "tests/test_util.h"
 
 using namespace socq;
@@ -132,4 +133,51 @@ TEST_CASE("a thread imported in pieces stays one case") {
   s.merge(make("6", R"([{"id":"6","dir":"in","at":"2026-11-20T10:00:00Z","text":"hello?","reply_to":"5"}])"));
   CHECK(s.cases.size() == 1);
   CHECK(s.cases.begin()->second.messages.size() == 4);
+}
+
+TEST_CASE("re-merging a case of 50k messages: unchanged, and a new one lands in time order") {
+  Case big;
+  big.id = "x:acct:1";
+  big.rev = 1;
+  big.channel = "x";
+  big.account = "acct";
+  big.customer.id = "ann";
+  big.status = CaseStatus::open;
+  for (int i = 0; i < 50000; ++i) {
+    Message m;
+    m.id = std::to_string(i);
+    m.at = format_rfc3339_utc(int64_t{1700000000000} + int64_t{i} * 2000);
+    m.text = "m";
+    big.messages.push_back(std::move(m));
+  }
+  Case stored = big;
+  CHECK_FALSE(merge_into(stored, big, kNow, "test"));  // nothing new
+  CHECK(stored.rev == 1);
+  Case more = big;
+  more.messages.back().id = "late-but-early";
+  more.messages.back().at = format_rfc3339_utc(int64_t{1700000000000} + 1000);  // between messages 0 and 1
+  CHECK(merge_into(stored, more, kNow, "test"));
+  REQUIRE(stored.messages.size() == 50001);
+  CHECK(stored.messages[1].id == "late-but-early");
+  CHECK(stored.messages.back().id == "49999");
+  CHECK(stored.rev == 2);
+}
+
+TEST_CASE("rev stays within JSON's safe integers: the reader refuses more, a change at the cap keeps it") {
+  CaseParser p;
+  auto huge = p.parse(socq::test::case_json("1", ""));
+  REQUIRE(huge.ok());
+  std::string text = socq::test::case_json("1");
+  const auto at = text.find("\"rev\":1");
+  REQUIRE(at != std::string::npos);
+  auto too_big = p.parse(text.replace(at, 7, "\"rev\":9223372036854775807"));
+  REQUIRE_FALSE(too_big.ok());
+  CHECK(too_big.error().message == "rev: must be at most 9007199254740991");
+  Case c = std::move(huge).value();
+  c.rev = kMaxRev;
+  Case incoming = c;
+  incoming.messages[0].id = "new";
+  CHECK(merge_into(c, incoming, kNow, "test"));
+  CHECK(c.rev == kMaxRev);
+  CHECK(p.parse(case_to_json(c)).ok());
 }
