@@ -1,0 +1,92 @@
+// socq-fake PLATFORM [--port N] [--fixtures DIR] [--token T]... [--rate-limit N]
+// Serves a fake platform on 127.0.0.1, prints the bound port alone on the
+// first line of stdout, and serves until SIGTERM or SIGINT (then exits 0).
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "tests/fakes/mastodon.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: socq-fake mastodon [--port N] [--fixtures DIR] [--token TOKEN]... [--rate-limit N]\n"
+    "  --port N        port on 127.0.0.1 (default 0: any free port; printed on stdout)\n"
+    "  --fixtures DIR  fixture directory (default: the source tree's tests/fakes/fixtures/mastodon)\n"
+    "  --token TOKEN   an accepted bearer token, besides those in DIR/tokens (repeatable)\n"
+    "  --rate-limit N  requests per 5-minute window (default 300)\n"
+    "Other platforms (bluesky, x, facebook) are not built yet (exit 69).\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "socq-fake: " << message << "\n" << kUsage;
+  return 2;
+}
+
+bool parse_int(const std::string& s, int* out) {
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < 0 || v > 1000000) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage_error("a platform is required");
+  std::string platform = argv[1];
+  if (platform == "-h" || platform == "--help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (platform == "bluesky" || platform == "x" || platform == "facebook") {
+    std::cerr << "socq-fake: the " << platform << " fake is not built yet\n";
+    return 69;
+  }
+  if (platform != "mastodon") return usage_error("unknown platform: " + platform);
+
+  socq::fake::MastodonOptions options;
+  options.fixtures = socq::fake::default_mastodon_fixtures();
+  int port = 0;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return usage_error(arg + " needs a value");
+    std::string value = argv[++i];
+    if (arg == "--port") {
+      if (!parse_int(value, &port) || port > 65535) return usage_error("--port: not a port number: " + value);
+    } else if (arg == "--fixtures") {
+      options.fixtures = value;
+    } else if (arg == "--token") {
+      options.tokens.push_back(value);
+    } else if (arg == "--rate-limit") {
+      if (!parse_int(value, &options.rate_limit)) return usage_error("--rate-limit: not a count: " + value);
+    } else {
+      return usage_error("unknown option: " + arg);
+    }
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  socq::fake::MastodonFake fake(options);
+  std::string error;
+  if (!fake.load(&error)) {
+    std::cerr << "socq-fake: " << error << "\n";
+    return 66;
+  }
+  if (!fake.start(port, &error)) {
+    std::cerr << "socq-fake: " << error << "\n";
+    return 69;
+  }
+  std::cout << fake.port() << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  fake.stop();
+  return 0;
+}
