@@ -1,0 +1,132 @@
+#include "lib/report/terms.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_set>
+
+namespace socq::report {
+namespace {
+
+// A short English stopword list plus social-media filler.
+const std::unordered_set<std::string_view>& stopwords() {
+  static const std::unordered_set<std::string_view> words{
+      "the", "and", "for", "are", "but", "not", "you", "your", "all", "any", "can", "had", "her", "was", "one",
+      "our", "out", "has", "have", "him", "his", "how", "its", "may", "new", "now", "see", "who", "did", "get",
+      "got", "let", "she", "too", "use", "this", "that", "with", "from", "they", "them", "then", "than", "there",
+      "their", "what", "when", "where", "which", "will", "would", "could", "should", "been", "were", "just", "into",
+      "about", "also", "only", "some", "more", "very", "here", "like", "does", "doing", "done", "dont", "don",
+      "im", "i'm", "it's", "can't", "won't", "amp", "http", "https", "www", "com", "please", "thanks", "thank",
+      "hello", "hey", "hi", "yes", "why", "because", "still", "again", "even", "after", "before", "being", "over",
+      "such", "each", "other", "these", "those", "both", "same", "own", "off", "once", "while", "ive", "youre",
+      "isnt", "cant", "wont", "didnt", "doesnt", "there's", "what's", "i've", "you're", "isn't", "didn't",
+      "doesn't", "let's", "that's", "via", "etc"};
+  return words;
+}
+
+bool is_term_char(int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return cp == '\'';  // keeps "don't" one word
+  }
+}
+
+// NFC + case folding; ASCII takes a fast path.
+std::string fold(std::string_view s) {
+  if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(s);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
+  utf8proc_uint8_t* mapped = nullptr;
+  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+                              &mapped, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
+  if (n < 0) return std::string(s);  // invalid UTF-8: as it is
+  std::string out(reinterpret_cast<char*>(mapped), static_cast<size_t>(n));
+  std::free(mapped);
+  return out;
+}
+
+bool keep(const std::string& term, size_t chars) {
+  if (chars < 3) return false;
+  if (std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  return !stopwords().count(term);
+}
+
+// Splits one whitespace-free word into terms.
+void word_terms(std::string_view word, std::vector<std::string>& out) {
+  if (word.empty() || word[0] == '@' || word.find("://") != std::string_view::npos || word.rfind("www.", 0) == 0)
+    return;
+  std::string cur;
+  size_t chars = 0;
+  const auto flush = [&] {
+    while (!cur.empty() && cur.back() == '\'') cur.pop_back(), --chars;
+    while (!cur.empty() && cur.front() == '\'') cur.erase(0, 1), --chars;
+    if (keep(cur, chars) && std::find(out.begin(), out.end(), cur) == out.end()) out.push_back(cur);
+    cur.clear(), chars = 0;
+  };
+  size_t i = 0;
+  while (i < word.size()) {
+    int32_t cp = -1;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(word.data() + i),
+                              static_cast<utf8proc_ssize_t>(word.size() - i), &cp);
+    if (n <= 0) n = 1, cp = -1;
+    if (cp >= 0 && is_term_char(cp)) cur.append(word.substr(i, static_cast<size_t>(n))), ++chars;
+    else flush();
+    i += static_cast<size_t>(n);
+  }
+  flush();
+}
+
+}  // namespace
+
+void terms_of(std::string_view text, std::vector<std::string>& out) {
+  out.clear();
+  const std::string folded = fold(text);
+  std::string_view rest = folded;
+  while (!rest.empty()) {
+    const size_t start = rest.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    const size_t end = std::min(rest.find_first_of(" \t\r\n"), rest.size());
+    word_terms(rest.substr(0, end), out);
+    rest.remove_prefix(end);
+  }
+}
+
+void TermCounter::add(std::string_view text, bool now) {
+  terms_of(text, scratch_);
+  for (const auto& t : scratch_) {
+    auto& c = counts_[t];
+    (now ? c.first : c.second) += 1;
+  }
+}
+
+void TermCounter::merge(const TermCounter& other) {
+  for (const auto& [t, c] : other.counts_) {
+    auto& mine = counts_[t];
+    mine.first += c.first, mine.second += c.second;
+  }
+}
+
+std::vector<RisingTerm> TermCounter::rising(size_t limit) const {
+  std::vector<RisingTerm> all;
+  for (const auto& [t, c] : counts_)
+    if (c.first >= 2)
+      all.push_back({t, c.first, c.second, static_cast<double>(c.first + 1) / static_cast<double>(c.second + 1)});
+  std::sort(all.begin(), all.end(), [](const RisingTerm& a, const RisingTerm& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.now != b.now) return a.now > b.now;
+    return a.term < b.term;
+  });
+  if (all.size() > limit) all.resize(limit);
+  return all;
+}
+
+}  // namespace socq::report
