@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "lib/toml_file.h"
+#include "lib/triage/teams.h"
 #include <fstream>
 
 namespace socq {
@@ -23,6 +24,7 @@ struct KnownKey {
 constexpr KnownKey kKnownKeys[] = {
     {"store", "SOCQ_STORE"},
     {"user", "SOCQ_USER"},
+    {"rules", "SOCQ_RULES"},  // socq triage: the rules file
 };
 constexpr const char* kAccountKeys[] = {"channel", "handle", "base_url", "token_env", "token_file"};
 constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};
@@ -68,8 +70,10 @@ Status load_file(const std::string& path, MapConfig& cfg) {
         if (auto st = load_account(path, std::string(name.str()), account, cfg); !st) return st;
       continue;
     }
+    // Teams, SLA policies and away agents: read and checked by lib/triage/teams.
+    if (k == "teams" || k == "sla" || k == "away") continue;
     const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const KnownKey& kk) { return k == kk.key; });
-    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, [accounts.NAME])"};
+    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]])"};
     const auto* s = node.as_string();
     if (!s) return Error{Exit::config, toml_where(path, node) + ": \"" + k + "\" must be a string"};
     cfg.set(k, Setting{s->get(), toml_where(path, node)});
@@ -119,6 +123,8 @@ Result<MapConfig> load_config(const std::string& explicit_file, EnvFn env) {
   }
   for (const auto& kk : kKnownKeys)
     if (auto v = env(kk.env)) cfg.set(kk.key, Setting{*v, std::string("env ") + kk.env});
+  // Teams, SLA and away across all files at once: a file may name another's team.
+  if (auto triage = load_triage_env_from_config(cfg); !triage) return triage.error();
   return cfg;
 }
 

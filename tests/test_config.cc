@@ -51,7 +51,7 @@ TEST_CASE("unknown keys, wrong types and bad TOML name file and line") {
   auto r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Exit::config);
-  CHECK(r.error().message == f + ":2: unknown key \"stroe\" (store, user, [accounts.NAME])");
+  CHECK(r.error().message == f + ":2: unknown key \"stroe\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]])");
   write_file(f, "store = 3\n");
   r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
