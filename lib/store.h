@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/case.h"
 #include "lib/merge.h"
@@ -61,6 +62,15 @@ class Store {
   virtual Status update(Case& c) = 0;
   virtual Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) = 0;
   virtual Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) = 0;
+
+  // Incremental triage: the ids of cases changed since triage last saw
+  // them (never triaged, or stored at a higher rev than triage recorded).
+  virtual Result<std::vector<std::string>> untriaged() = 0;
+  // Saves a batch of triaged cases in one transaction: each touched case is
+  // rev-checked and stored as update() stores it, and every case's rev is
+  // recorded as triaged. A case changed meanwhile is left out (unrecorded)
+  // and its id returned, for the caller to re-read and triage again.
+  virtual Result<std::vector<std::string>> save_triaged(std::vector<Case>& batch) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path`. A file that is not

@@ -86,8 +86,34 @@ class MemoryStore final : public Store {
     cursors_[channel + "\n" + account] = cursor;
     return ok_status();
   }
+  Result<std::vector<std::string>> untriaged() override {
+    std::vector<std::string> ids;
+    for (const auto& [id, c] : cases_) {
+      auto t = triaged_.find(id);
+      if (t == triaged_.end() || t->second < c.rev) ids.push_back(id);
+    }
+    return ids;
+  }
+  Result<std::vector<std::string>> save_triaged(std::vector<Case>& batch) override {
+    std::vector<std::string> conflicts;
+    for (auto& c : batch) {
+      const bool touched = c.source.empty();
+      if (touched && !update(c)) {
+        conflicts.push_back(c.id);
+        continue;
+      }
+      auto it = cases_.find(c.id);
+      if (it == cases_.end() || it->second.rev != c.rev) {
+        conflicts.push_back(c.id);
+        continue;
+      }
+      triaged_[c.id] = c.rev;
+    }
+    return conflicts;
+  }
 
  private:
+  std::map<std::string, int64_t> triaged_;  // id -> the rev triage last saw
   std::map<std::string, Case> cases_;
   MessageIndex index_;
   std::map<std::string, std::string> cursors_;

@@ -11,10 +11,10 @@ namespace socq {
 namespace {
 
 constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Migrations, in order: entry i takes the schema from version i to i + 1.
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 2> kMigrations{
     R"sql(
 CREATE TABLE cases (
   id TEXT PRIMARY KEY,
@@ -56,6 +56,13 @@ CREATE TABLE outbox (
   sent_at TEXT,
   result TEXT
 );
+)sql",
+    // 2: incremental triage. The rev triage last saw; the partial index
+    // holds only cases changed since, so `socq triage` every minute reads
+    // what changed, not the store.
+    R"sql(
+ALTER TABLE cases ADD COLUMN triaged_rev INTEGER;
+CREATE INDEX cases_untriaged ON cases(id) WHERE triaged_rev IS NULL OR triaged_rev < rev;
 )sql",
 };
 
@@ -235,6 +242,47 @@ class SqliteStore final : public Store {
     return ok_status();
   }
 
+  Result<std::vector<std::string>> untriaged() override {
+    // The WHERE repeats the partial index's, so SQLite reads only that index.
+    Stmt st(raw(), "SELECT id FROM cases WHERE triaged_rev IS NULL OR triaged_rev < rev ORDER BY id");
+    if (!st.ok()) return error("listing untriaged cases");
+    std::vector<std::string> ids;
+    for (int rc; (rc = st.step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return error("listing untriaged cases");
+      ids.emplace_back(st.text(0));
+    }
+    return ids;
+  }
+
+  Result<std::vector<std::string>> save_triaged(std::vector<Case>& batch) override {
+    if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
+    Stmt update(raw(), kUpdateSql);
+    Stmt mark(raw(), "UPDATE cases SET triaged_rev = rev WHERE id = ? AND rev = ?");
+    if (!update.ok() || !mark.ok()) return abandon(error("saving triaged cases"));
+    std::vector<std::string> conflicts;
+    for (auto& c : batch) {
+      const int64_t read_rev = c.rev;
+      if (c.source.empty()) {  // touched: store it, rev-checked
+        update.reset();
+        c.rev = read_rev + 1;
+        bind_case(update, c);
+        update.bind(12, read_rev);
+        if (update.step() != SQLITE_DONE) return abandon(error("saving triaged case " + c.id));
+        if (sqlite3_changes(raw()) == 0) {
+          c.rev = read_rev;
+          conflicts.push_back(c.id);
+          continue;
+        }
+      }
+      mark.reset();
+      mark.bind(1, c.id).bind(2, c.rev);
+      if (mark.step() != SQLITE_DONE) return abandon(error("recording triage of " + c.id));
+      if (sqlite3_changes(raw()) == 0) conflicts.push_back(c.id);
+    }
+    if (!exec(raw(), "COMMIT")) return abandon(error("committing"));
+    return conflicts;
+  }
+
   // Columns 1-11 in the order of columns_of; the only place cases are bound.
   static void bind_case(Stmt& st, const Case& c) {
     const CaseColumns col = columns_of(c);
@@ -260,6 +308,10 @@ class SqliteStore final : public Store {
   }
 
  private:
+  Error abandon(Error e) {
+    exec(raw(), "ROLLBACK");
+    return e;
+  }
   Status rollback_with(Error e, Case& c, int64_t read_rev) {
     c.rev = read_rev;
     exec(raw(), "ROLLBACK");
