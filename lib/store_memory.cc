@@ -1,4 +1,5 @@
 // The in-memory Store: a test double with the same merge and rev rules.
+#include <algorithm>
 #include <map>
 
 #include "lib/store.h"
@@ -56,11 +57,14 @@ class MemoryStore final : public Store {
     return std::optional<Case>{it->second};
   }
   Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
-    size_t n = 0;
-    for (const auto& [id, c] : cases_) {
-      if (!case_matches(f, c)) continue;
-      if (f.limit && n++ >= f.limit) break;
-      Case copy = c;
+    // The Store contract's order, as the SQLite store's queue query has it.
+    std::vector<std::pair<CaseColumns, const Case*>> found;
+    for (const auto& [id, c] : cases_)
+      if (case_matches(f, c)) found.emplace_back(columns_of(c), &c);
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return list_order_before(a.first, b.first); });
+    if (f.limit && found.size() > f.limit) found.resize(f.limit);
+    for (const auto& [cols, c] : found) {
+      Case copy = *c;
       if (auto st = on_case(std::move(copy)); !st) return st;
     }
     return ok_status();

@@ -221,7 +221,7 @@ std::string spark(const ojson& counts, int64_t max) {
   std::string s;
   for (const auto& c : counts) {
     const int64_t n = c.get<int64_t>();
-    s += n == 0 || max == 0 ? levels[0] : levels[1 + std::min<int64_t>(7, n * 8 / (max + 1))];
+    s += n == 0 || max == 0 ? levels[0] : levels[std::min<int64_t>(8, (n * 8 + max - 1) / max)];  // the busiest hour: █
   }
   return s;
 }
