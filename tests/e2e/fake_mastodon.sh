@@ -183,6 +183,18 @@ wait "$held_pid"
 expect_eq "$(cat "$WORK/held.code")" 200 "released"
 expect_eq "$(jq -r .content "$WORK/held.body")" "<p>held</p>" "released body"
 
+# Hold with skip: the first matching request passes, the second waits.
+ctl POST /__fake/hold '{"path":"/api/v1/notifications","skip":1}' >/dev/null
+expect_eq "$(api /api/v1/notifications)" 200 "skipped by the hold"
+expect_eq "$(ctl GET /__fake/held | jq .held)" 0 "nothing held yet"
+curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$B/api/v1/notifications" >"$WORK/held.code" &
+held_pid=$!
+for _ in $(seq 200); do [ "$(ctl GET /__fake/held | jq .held)" = 1 ] && break; sleep 0.05; done
+expect_eq "$(ctl GET /__fake/held | jq .held)" 1 "second request held"
+ctl POST /__fake/release >/dev/null
+wait "$held_pid"
+expect_eq "$(cat "$WORK/held.code")" 200 "released GET"
+
 # Requests are recorded with the headers a test checks.
 ctl GET /__fake/requests >"$WORK/reqs"
 expect_eq "$(jq -r '.[0].headers["Idempotency-Key"]' "$WORK/reqs")" k1 "recorded key"

@@ -138,6 +138,7 @@ static std::string canonical_header(const std::string& name) {
 FakeServer::FakeServer() {
   // Held and slow responses each keep a pool thread busy.
   server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  server_.set_keep_alive_max_count(100);  // like a real server, not cpp-httplib's 5
   auto route = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
   server_.Get(".*", route);
   // POST bodies through a content reader: cpp-httplib's own form parsing
@@ -278,9 +279,14 @@ bool FakeServer::handle_common_control(const httplib::Request& req, httplib::Res
     return true;
   }
   if (m == "POST" && p == "/__fake/hold") {
+    Hold hold;
+    if (body.is_object()) {
+      hold.path = body.value("path", std::string());
+      hold.skip = json_int(body, "skip", 0);
+    }
     std::lock_guard lock(mutex_);
-    hold_paths_.push_back(body.is_object() ? body.value("path", std::string()) : std::string());
-    reply_json(res, 200, {{"holding", hold_paths_}});
+    holds_.push_back(hold);
+    reply_json(res, 200, {{"holds", holds_.size()}});
     return true;
   }
   if (m == "POST" && p == "/__fake/release") {
@@ -288,7 +294,7 @@ bool FakeServer::handle_common_control(const httplib::Request& req, httplib::Res
     {
       std::lock_guard lock(mutex_);
       released = held_;
-      hold_paths_.clear();
+      holds_.clear();
       ++release_generation_;
     }
     wake_.notify_all();
@@ -330,7 +336,7 @@ bool FakeServer::handle_common_control(const httplib::Request& req, httplib::Res
       requests_ = json::array();
       posts_ = json::array();
       faults_.clear();
-      hold_paths_.clear();
+      holds_.clear();
       ++release_generation_;
       window_.remaining = window_.limit;
     }
@@ -379,9 +385,12 @@ void FakeServer::finish_request(size_t index, int status, const std::string& fau
 
 void FakeServer::hold_if_matching(const std::string& path) {
   std::unique_lock lock(mutex_);
-  bool match = std::any_of(hold_paths_.begin(), hold_paths_.end(),
-                           [&](const std::string& prefix) { return path.rfind(prefix, 0) == 0; });
-  if (!match) return;
+  auto hold = std::find_if(holds_.begin(), holds_.end(), [&](const Hold& h) { return path.rfind(h.path, 0) == 0; });
+  if (hold == holds_.end()) return;
+  if (hold->skip > 0) {
+    --hold->skip;
+    return;
+  }
   uint64_t generation = release_generation_;
   ++held_;
   wake_.wait(lock, [&] { return stopping_ || release_generation_ != generation; });

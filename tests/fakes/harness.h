@@ -42,7 +42,7 @@ std::string link_header(const std::string& next_url, const std::string& prev_url
 // than it; since_id: the newest `limit` newer than it; min_id: the `limit`
 // immediately newer than it.
 struct PageQuery {
-  std::string max_id, since_id, min_id;
+  std::string max_id{}, since_id{}, min_id{};
   size_t limit = 20;
 };
 std::vector<size_t> select_page(const std::vector<std::string>& keys, const PageQuery& q);
@@ -122,7 +122,11 @@ class FakeServer {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::deque<Fault> faults_;
-  std::vector<std::string> hold_paths_;
+  struct Hold {
+    std::string path;  // prefix of the request path
+    int skip = 0;      // matching requests still let through before holding
+  };
+  std::vector<Hold> holds_;
   uint64_t release_generation_ = 0;
   int held_ = 0;
   json requests_ = json::array();

@@ -17,8 +17,8 @@
 namespace socq::fake {
 
 struct MastodonOptions {
-  std::string fixtures;             // directory with account.json, instance.json, ...
-  std::vector<std::string> tokens;  // accepted besides those in FIXTURES/tokens
+  std::string fixtures{};           // directory with account.json, instance.json, ...
+  std::vector<std::string> tokens{};  // accepted besides those in FIXTURES/tokens
   int rate_limit = 300;             // requests per 5-minute window
 };
 
