@@ -28,7 +28,18 @@ const std::vector<CommandInfo>& command_table() {
       {"reply", "post a threaded reply after checks", "Not built yet: exits 69.", setup_reply},
       {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", "Not built yet: exits 69.",
        setup_handoff},
-      {"report", "response times, SLA attainment, coverage gaps, top issues", "Not built yet: exits 69.", setup_report},
+      {"report", "response times, SLA attainment, coverage gaps, top issues",
+       "Computes the metrics an ops lead and the business need in one streaming pass over cases: the files named "
+       "('-' for stdin), else the store. Cases are read one at a time; memory grows only with the samples kept for "
+       "exact quantiles (8 bytes per response time, resolution time or backlog age: tens of millions fit), the "
+       "counts of categories, tags and terms, and one entry per group. Business time and duty hours come from the "
+       "teams' calendars (the config's [teams] table or --teams FILE); without one the report says \"no calendar "
+       "configured\". On a terminal the output is a table with sparklines and bars; otherwise JSON (\"version\": 1, "
+       "documented in docs/report.md); --format csv gives one row per group and metric (group,metric,value; the "
+       "metric is the JSON path) and --format md a digest to mail. Exit codes: 2 for a bad option, 65 for a bad "
+       "case line, 66 for a missing file or store, 78 for a bad teams file. Each metric is defined once, under "
+       "NOTES.",
+       setup_report},
       {"case", "list, show, assign and resolve cases",
        "What a person needs between the automated steps. list and show read the store (or the files named); on a "
        "terminal they print a table, otherwise JSON Lines. assign and resolve edit one case in the store, checked "

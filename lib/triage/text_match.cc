@@ -94,6 +94,8 @@ bool contains_word(std::string_view text, std::string_view kw) {
 
 PatternSet::PatternSet() = default;
 PatternSet::~PatternSet() = default;
+PatternSet::PatternSet(PatternSet&&) noexcept = default;
+PatternSet& PatternSet::operator=(PatternSet&&) noexcept = default;
 
 int PatternSet::add_keyword(std::string_view keyword) {
   std::string folded = fold_text(keyword);

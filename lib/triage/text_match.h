@@ -32,6 +32,8 @@ class PatternSet {
   ~PatternSet();
   PatternSet(const PatternSet&) = delete;
   PatternSet& operator=(const PatternSet&) = delete;
+  PatternSet(PatternSet&&) noexcept;
+  PatternSet& operator=(PatternSet&&) noexcept;
 
   // Adds a keyword (folded here); returns its index. The set finds it as a
   // literal; match() then checks its word boundaries.

@@ -1,0 +1,287 @@
+#include "lib/triage/triage.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "lib/timefmt.h"
+#include "lib/toml_file.h"
+#include "lib/triage/pii.h"
+#include "lib/triage/sla.h"
+
+namespace socq {
+namespace {
+
+// The fields rules set, read and written by name.
+constexpr const char* kFields[] = {"category", "priority", "team", "owner"};
+
+OptString& field(Case& c, std::string_view name) {
+  if (name == "category") return c.category;
+  if (name == "priority") return c.priority;
+  if (name == "team") return c.team;
+  return c.owner;
+}
+
+// What triage may change, as it found it: compared at the end, so a run
+// that ends where it began tells nothing and leaves the case untouched.
+struct Before {
+  OptString category, priority, team, owner;
+  std::vector<std::string> pii;
+  explicit Before(const Case& c) : category(c.category), priority(c.priority), team(c.team), owner(c.owner), pii(c.pii) {}
+};
+
+const OptString& field(const Before& b, std::string_view name) {
+  if (name == "category") return b.category;
+  if (name == "priority") return b.priority;
+  if (name == "team") return b.team;
+  return b.owner;
+}
+
+const OptString& action_value(const RuleActions& a, std::string_view name) {
+  if (name == "category") return a.category;
+  if (name == "priority") return a.priority;
+  if (name == "team") return a.team;
+  return a.owner;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+int kind_rank(const std::string& k) {
+  return static_cast<int>(std::find_if(std::begin(kPiiKinds), std::end(kPiiKinds), [&](const char* x) { return k == x; }) -
+                          std::begin(kPiiKinds));
+}
+
+// Who set what during one run, so each change is told once, by the rule
+// whose value stands.
+struct Changes {
+  std::map<std::string, std::string> field_by;  // field -> rule (or "pii")
+  std::vector<std::pair<std::string, std::string>> tags;  // tag, rule
+};
+
+std::string who(const std::string& by) { return by == "pii" ? "pii" : "rule " + by; }
+
+}  // namespace
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    const bool c1 = ch == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (ch < 0x20 || ch == 0x7F) {
+      out += fmt::format("\\x{:02x}", ch);
+    } else if (c1) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[++i]));
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+Result<TriageSetup> load_triage_setup(const MapConfig& cfg, const std::string& rules_path) {
+  auto env = load_triage_env_from_config(cfg);
+  if (!env) return env.error();
+  TriageSetup setup{std::move(*env), RuleSet{}};
+  if (rules_path.empty()) return setup;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(rules_path, ec))
+    return Error{Exit::no_input, rules_path + ": cannot read the rules file (no such file)"};
+  auto root = parse_toml_file(rules_path);
+  if (!root) return root.error();
+  auto include = rules_include(*root, rules_path);
+  if (!include) return include.error();
+  if (!include->empty()) {
+    if (!std::filesystem::is_regular_file(*include, ec))
+      return Error{Exit::config, toml_where(rules_path, *root->get("include")) + ": include: cannot read " + *include};
+    auto inc = parse_toml_file(*include);
+    if (!inc) return inc.error();
+    for (const auto& [k, v] : *inc)
+      if (k.str() != "teams" && k.str() != "sla" && k.str() != "away")
+        return Error{Exit::config, toml_where(*include, v) + ": unknown key \"" + std::string(k.str()) +
+                                       "\" in an included file (teams, sla, away)"};
+    if (auto st = load_triage_env(setup.env, *inc, *include); !st) return st.error();
+  }
+  if (auto st = load_triage_env(setup.env, *root, rules_path); !st) return st.error();
+  auto rules = parse_rules(*root, rules_path, setup.env);
+  if (!rules) return rules.error();
+  setup.rules = std::move(*rules);
+  return setup;
+}
+
+Triager::Triager(const TriageSetup& setup, std::string now)
+    : setup_(setup), now_(std::move(now)), now_ms_(parse_rfc3339_utc(now_).value_or(0)) {}
+
+bool Triager::triage(Case& c) { return run(c, nullptr); }
+
+std::string Triager::explain(const Case& c) {
+  Case copy = c;
+  std::vector<std::string> story;
+  story.push_back("case " + printable(c.id) + " (triage as of " + now_ + ", rules " +
+                  (setup_.rules.file.empty() ? "none" : printable(setup_.rules.file)) + ")");
+  const bool changed = run(copy, &story);
+  if (!changed) story.push_back("result: no change");
+  std::string out;
+  for (const auto& line : story) out += line + "\n";
+  return out;
+}
+
+namespace {
+
+constexpr int kMaxPasses = 4;
+
+// The fields a pass may change, to tell whether it changed any.
+struct Fields {
+  OptString category, priority, team, owner;
+  size_t tags;
+  explicit Fields(const Case& c)
+      : category(c.category), priority(c.priority), team(c.team), owner(c.owner), tags(c.tags.size()) {}
+  bool operator==(const Fields&) const = default;
+};
+
+// One pass of the rules, in order, each seeing what earlier ones did.
+void rules_pass(const TriageSetup& setup_, int64_t now_ms_, Case& c, const Before& before, Changes& changes,
+                const CaseView& view, std::vector<std::string>* story) {
+  const RuleSet& set = setup_.rules;
+  const TimePoint now_tp{std::chrono::seconds{now_ms_ / 1000}};
+  std::string stopped_by;
+  for (size_t i = 0; i < set.rules.size(); ++i) {
+    const Rule& r = set.rules[i];
+    const std::string head = story ? fmt::format("rule {} \"{}\" ({}): ", i + 1, printable(r.name), r.where) : "";
+    if (!stopped_by.empty()) {
+      if (story) story->push_back(head + "not reached (rule \"" + printable(stopped_by) + "\" stopped)");
+      continue;
+    }
+    std::string why;
+    if (!rule_matches(r, set, view, setup_.env, story ? &why : nullptr)) {
+      if (story) story->push_back(head + "no: " + printable(why));
+      continue;
+    }
+    std::vector<std::string> did;
+    for (const char* f : kFields) {
+      const OptString& want = action_value(r.then, f);
+      if (!want) continue;
+      const std::string name(f);
+      // Triage routes; people re-route: team and owner are set only on a
+      // case that had none when this run began.
+      if ((name == "team" || name == "owner") && field(before, f)) {
+        did.push_back(name + " kept (" + printable(*field(before, f)) + " was set before)");
+        continue;
+      }
+      if (name == "owner" && setup_.env.is_away(*want, now_tp)) {
+        did.push_back("owner not set: " + printable(*want) + " is away");
+        continue;
+      }
+      field(c, f) = want;
+      changes.field_by[name] = r.name;
+      did.push_back(name + " " + printable(*want));
+    }
+    for (const auto& tag : r.then.tags) {
+      if (has(c.tags, tag)) continue;
+      c.tags.push_back(tag);
+      changes.tags.emplace_back(tag, r.name);
+      did.push_back("tag " + printable(tag));
+    }
+    if (r.stop) stopped_by = r.name;
+    if (story) story->push_back(head + "matched: " + printable(why) + (did.empty() ? "" : "; then " + join(did)) + (r.stop ? "; stop" : ""));
+  }
+}
+
+void pii_action(const RuleSet& set, Case& c, const Before& before, Changes& changes) {
+  const std::vector<std::string>& kinds = c.pii;
+  // The PII action: raise the priority, route, tag.
+  if (!kinds.empty() && set.pii.enabled) {
+    const RuleActions& a = set.pii.then;
+    if (a.priority && (!c.priority || *a.priority < *c.priority)) {
+      c.priority = a.priority;
+      changes.field_by["priority"] = "pii";
+    }
+    if (a.category) c.category = a.category, changes.field_by["category"] = "pii";
+    if (a.team && !before.team) c.team = a.team, changes.field_by["team"] = "pii";
+    for (const auto& tag : a.tags)
+      if (!has(c.tags, tag)) c.tags.push_back(tag), changes.tags.emplace_back(tag, "pii");
+  }
+
+}
+
+}  // namespace
+
+bool Triager::run(Case& c, std::vector<std::string>* story) {
+  const RuleSet& set = setup_.rules;
+  const Before before(c);
+  Changes changes;
+
+  // 1. PII in the customer's public messages: kinds only, never values.
+  std::vector<std::string> kinds = c.pii;
+  if (set.pii.enabled)
+    for (const auto& m : c.messages)
+      if (m.dir == Dir::in && m.is_public) set.pii.detector.scan(m.text, kinds);
+  std::sort(kinds.begin(), kinds.end(), [](const auto& a, const auto& b) { return kind_rank(a) < kind_rank(b); });
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  if (story) story->push_back("pii: " + (kinds.empty() ? std::string("none found") : join(kinds)) +
+                              (set.pii.enabled ? "" : " (detection off)"));
+  c.pii = kinds;
+
+  // 2. The rules, in order, each seeing what earlier ones did.
+  folded_.clear();
+  folded_ = case_text(c);
+  set.patterns.match(folded_, hits_);
+  const CaseView view{c, folded_, hits_, now_ms_};
+  // A later rule (or the PII action) may make an earlier rule's conditions
+  // hold: passes repeat until one changes nothing, so triaging the result
+  // again changes nothing either.
+  std::vector<std::string> pass_story;  // --explain tells the last pass
+  int pass = 1;
+  for (; pass <= kMaxPasses; ++pass) {
+    pass_story.clear();
+    const Fields start(c);
+    rules_pass(setup_, now_ms_, c, before, changes, view, story ? &pass_story : nullptr);
+    pii_action(setup_.rules, c, before, changes);
+    if (Fields(c) == start) break;
+  }
+  if (story) {
+    if (pass > 1) story->push_back(fmt::format("(the rules ran {} passes until nothing changed; the last one:)", std::min(pass, kMaxPasses)));
+    story->insert(story->end(), pass_story.begin(), pass_story.end());
+  }
+
+  // 3. Events for what differs from before, told by who set it last.
+  std::vector<Event> events;
+  auto event = [&](std::string what) { events.push_back(Event{now_, "triage", std::move(what), {}}); };
+  if (c.pii != before.pii) {
+    std::vector<std::string> added;
+    for (const auto& k : c.pii)
+      if (!has(before.pii, k)) added.push_back(k);
+    event("pii found " + join(added) + " in a public message");
+  }
+  for (const char* f : kFields) {
+    if (field(c, f) == field(before, f)) continue;
+    event(who(changes.field_by[f]) + " set " + f + " " + field(c, f).value_or("none"));
+  }
+  for (const auto& [tag, by] : changes.tags) event(who(by) + " added tag " + tag);
+  const bool changed = !events.empty();
+  if (changed) {
+    c.events.insert(c.events.end(), events.begin(), events.end());
+    c.updated_at = now_;
+    c.touched();
+  }
+  if (story)
+    for (const auto& e : events) story->push_back("change: " + printable(e.what));
+
+  // 4. SLA clocks on the triaged priority and team.
+  const size_t n_events = c.events.size();
+  const bool sla_changed = apply_sla(c, setup_.env, now_);
+  if (story && sla_changed)
+    for (size_t i = n_events; i < c.events.size(); ++i) story->push_back("change: " + printable(c.events[i].what));
+  return changed || sla_changed;
+}
+
+}  // namespace socq
