@@ -122,7 +122,8 @@ Runner setup_report(CLI::App* sub, Context& ctx) {
                   "only cases with FIELD=VALUE (channel, account, team, owner, category, priority, status, tag; "
                   "VALUE - for none); repeatable: one field's values are alternatives, different fields all apply")
       ->type_name("FIELD=VALUE");
-  sub->add_option("--tz", o->tz, "time zone for weekdays, hours, days and weeks (an IANA name; default UTC)")
+  sub->add_option("--tz", o->tz, "time zone for weekdays, hours, days and weeks (an IANA name); default: the zone of the only team "
+                  "with a calendar, else UTC")
       ->type_name("ZONE");
   sub->add_option("--teams", o->teams,
                   "read teams (business-hours calendars) and SLA policies from this TOML file too (the [teams] "

@@ -38,7 +38,9 @@ constexpr std::array<MetricDef, 14> kDefs{{
      "Example: 8 of 10 cases got a non-auto reply: 0.8."},
     {"sla",
      "sla: attainment per policy (the case's priority, or none) and clock (first_response, next_response, "
-     "resolution), from the case's sla fields as socq triage writes them. A clock with a due time is breached "
+     "resolution). With SLA policies configured (the [sla] table of the config or of --teams FILE) each clock is "
+     "judged by socq triage's own SLA clocks (one next_response clock per customer message after a reply; business "
+     "hours where the policy says so). Otherwise from the case's sla fields as socq triage wrote them: a clock with a due time is breached "
      "when named in sla.breached, stopped after its due time, or still running past it; met when stopped by its "
      "due time; running otherwise. The first response clock stops at the FRT reply (else "
      "sla.first_response_at), next response at the latest NRT reply, resolution at resolution.at. attainment = "

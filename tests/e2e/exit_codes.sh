@@ -27,7 +27,7 @@ expect_err "$WORK/bad.jsonl:1: id: missing"
 expect_exit 66 "$SOCQ" fetch --from "$WORK/none.jsonl"
 expect_exit 66 "$SOCQ" case list --store "$WORK/none.db"
 # 69: not built yet
-expect_exit 69 "$SOCQ" report
+expect_exit 69 "$SOCQ" reply
 # 74: a write error (stdout is a full disk)
 if [ -w /dev/full ]; then
   got=0; "$SOCQ" fetch --from "$EX" >/dev/full 2>"$WORK/err" || got=$?
