@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "cmd/commands.h"
 #include "lib/csv.h"
@@ -46,14 +47,18 @@ std::optional<int64_t> parse_duration_ms(const std::string& s) {
   if (s.size() < 2) return std::nullopt;
   const std::string digits = s.substr(0, s.size() - 1);
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  const int64_t n = std::stoll(digits);
+  int64_t n = 0;
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), n).ec != std::errc()) return std::nullopt;
+  int64_t unit = 0;
   switch (s.back()) {
-    case 's': return n * 1000;
-    case 'm': return n * 60000;
-    case 'h': return n * 3600000;
-    case 'd': return n * 86400000;
+    case 's': unit = 1000; break;
+    case 'm': unit = 60000; break;
+    case 'h': unit = 3600000; break;
+    case 'd': unit = 86400000; break;
+    default: return std::nullopt;
   }
-  return std::nullopt;
+  if (n > (kMaxTimeMs - kMinTimeMs) / unit) return std::nullopt;  // beyond any time a case can hold
+  return n * unit;
 }
 
 // Cases from the named files, or from the store when none is named.
@@ -195,25 +200,27 @@ std::string due_for_people(const std::string& due, int64_t now_ms) {
 
 void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
-  fmt::print(out, "{}\n", bold(c.id));
-  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), c.priority.value_or("-"), c.rev);
-  fmt::print(out, "  customer  {}{}\n", c.customer.handle.value_or(c.customer.id),
-             c.customer.name ? " (" + *c.customer.name + ")" : "");
-  fmt::print(out, "  category  {}   team {}   owner {}\n", c.category.value_or("-"), c.team.value_or("-"),
-             c.owner.value_or("-"));
-  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", fmt::join(c.tags, ", "));
+  // Every stored string may be a stranger's: escaped before the terminal sees it.
+  const auto safe = [](const std::string& s) { return terminal_safe_line(s); };
+  fmt::print(out, "{}\n", bold(safe(c.id)));
+  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), safe(c.priority.value_or("-")), c.rev);
+  fmt::print(out, "  customer  {}{}\n", safe(c.customer.handle.value_or(c.customer.id)),
+             c.customer.name ? " (" + safe(*c.customer.name) + ")" : "");
+  fmt::print(out, "  category  {}   team {}   owner {}\n", safe(c.category.value_or("-")), safe(c.team.value_or("-")),
+             safe(c.owner.value_or("-")));
+  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", safe(fmt::format("{}", fmt::join(c.tags, ", "))));
   if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due_for_people(due, now_ms));
   if (c.handoff)
-    fmt::print(out, "  handoff   to {} at {}{}\n", c.handoff->to, c.handoff->at,
+    fmt::print(out, "  handoff   to {} at {}{}\n", safe(c.handoff->to), c.handoff->at,
                c.handoff->follow_up_due ? ", follow up by " + *c.handoff->follow_up_due : "");
-  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, c.resolution->by);
-  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", l.rel, l.ref);
+  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, safe(c.resolution->by));
+  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", safe(l.rel), safe(l.ref));
   fmt::print(out, "\n{}\n", bold("Messages"));
   for (const auto& m : c.messages)
-    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", m.author,
-               m.is_public ? "" : " (private)", m.text);
+    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", safe(m.author),
+               m.is_public ? "" : " (private)", terminal_safe(m.text));
   fmt::print(out, "\n{}\n", bold("Events"));
-  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), e.by, e.what);
+  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), safe(e.by), safe(e.what));
 }
 
 int run_show(Context& ctx, const ShowOptions& o) {

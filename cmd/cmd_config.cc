@@ -3,26 +3,29 @@
 #include <fmt/format.h>
 
 #include "cmd/commands.h"
+#include "lib/term.h"
 
 namespace socq {
 namespace {
 
+// A TOML basic string; control characters and bytes that are not UTF-8
+// come out escaped (terminal_safe), never raw.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }
-  return out + "\"";
+  return terminal_safe_line(out + "\"");
 }
 
 void print_setting(std::FILE* out, const std::string& key, const std::string& value, const std::string& source) {
-  fmt::print(out, "{:<40} # {}\n", key + " = " + quoted(value), source);
+  fmt::print(out, "{:<40} # {}\n", key + " = " + quoted(value), terminal_safe_line(source));
 }
 
 int run_show(Context& ctx) {
   const MapConfig& cfg = ctx.config();
-  fmt::print(ctx.out, "# files read: {}\n", cfg.files.empty() ? "none" : fmt::format("{}", fmt::join(cfg.files, ", ")));
+  fmt::print(ctx.out, "# files read: {}\n", cfg.files.empty() ? "none" : terminal_safe_line(fmt::format("{}", fmt::join(cfg.files, ", "))));
   const std::string store = ctx.store_path();
   std::string store_source = "default ($XDG_DATA_HOME/socq/socq.db)";
   if (ctx.store_named()) store_source = "flag --store";
@@ -31,7 +34,7 @@ int run_show(Context& ctx) {
   const auto user = cfg.get("user");
   print_setting(ctx.out, "user", ctx.user(), user ? user->source : "default (login name)");
   for (const auto& a : cfg.accounts()) {
-    fmt::print(ctx.out, "\n[accounts.{}]{:<{}} # {}\n", a.name, "", std::max<int>(0, 26 - static_cast<int>(a.name.size())), a.source);
+    fmt::print(ctx.out, "\n[accounts.{}]{:<{}} # {}\n", terminal_safe_line(a.name), "", std::max<int>(0, 26 - static_cast<int>(a.name.size())), terminal_safe_line(a.source));
     fmt::print(ctx.out, "channel = {}\nhandle = {}\n", quoted(a.channel), quoted(a.handle));
     if (!a.base_url.empty()) fmt::print(ctx.out, "base_url = {}\n", quoted(a.base_url));
     // Where the token is, never the token.

@@ -200,6 +200,9 @@ int show_help(const CLI::App& app, const std::string& topic) {
 
 // Runs the chosen command once the config is known to be good.
 int run_command(Context& ctx, const Runner& run) {
+  // Set but empty would silently mean the default store: say so instead.
+  if (const char* env_store = std::getenv("SOCQ_STORE"); env_store && !*env_store)
+    return ctx.fail(Error{Exit::usage, "SOCQ_STORE is set but empty: name a store file, or unset it for the default"});
   if (auto st = ctx.load_config(); !st) return ctx.fail(st.error());
   if (ctx.global.verbose && !ctx.global.quiet) {
     const auto& files = ctx.config().files;
@@ -231,7 +234,9 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("socq ") + SOCQ_VERSION);
   app.add_option("--store", ctx.global.store, "the case store (SQLite file); default $SOCQ_STORE, "
                                               "config `store`, $XDG_DATA_HOME/socq/socq.db")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("must name a file, not be empty") : std::string(); },
+                             "FILE", "non-empty"));
   app.add_option("--config", ctx.global.config, "read this config file instead of the user config")
       ->type_name("FILE");
   app.add_flag("-q,--quiet", ctx.global.quiet, "print nothing but data and errors");

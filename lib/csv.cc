@@ -47,7 +47,10 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     record_line_ = line_;
     int c = peek();
     if (c == EOF) {
-      if (std::ferror(input_.get())) error_ = input_.name() + ": read error: " + std::strerror(errno);
+      if (std::ferror(input_.get())) {
+        error_ = input_.name() + ": read error: " + std::strerror(errno);
+        read_failed_ = true;
+      }
       return false;
     }
     std::string field;

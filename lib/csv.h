@@ -20,6 +20,9 @@ class CsvReader {
   CsvReader& operator=(const CsvReader&) = delete;
 
   const std::string& error() const { return error_; }
+  // The error was reading the input (a directory, an I/O error), not its
+  // content: exit 74 like the JSON Lines reader, not 65.
+  bool read_failed() const { return read_failed_; }
   const std::string& path() const { return input_.name(); }
   // Reads the next non-empty record into fields. False at the end, or on
   // an error (then error() says what, naming the line).
@@ -36,6 +39,7 @@ class CsvReader {
   size_t pos_ = 0, len_ = 0;
   size_t line_ = 1, record_line_ = 0, bytes_read_ = 0;
   bool first_ = true;
+  bool read_failed_ = false;
   std::string error_;
 };
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -168,6 +169,10 @@ Status set_mapping(CsvMapping& m, const std::string& key, const std::string& val
 }
 
 Status load_mapping(const std::string& path, CsvMapping& m) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Error{Exit::io, path + ": is a directory, not a mapping file"};
+  if (std::ifstream probe(path); !probe)  // toml++ would say "line 0"
+    return Error{Exit::no_input, path + ": cannot read the mapping file: " + std::strerror(errno)};
   auto parsed = parse_toml_file(path);
   if (!parsed) return parsed.error();
   const toml::table& table = *parsed;
@@ -191,6 +196,8 @@ Result<ImportFormat> parse_format(const std::string& name) {
 
 Result<ImportFormat> detect_format(const std::string& path) {
   if (path == "-") return ImportFormat::jsonl;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Error{Exit::io, path + ": read error: Is a directory"};
   const auto ends = [&](const char* suffix) { return path.ends_with(suffix); };
   if (ends(".jsonl") || ends(".ndjson")) return ImportFormat::jsonl;
   if (ends(".csv")) {
@@ -215,7 +222,7 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
   CsvReader r(path);
   if (!r.error().empty()) return Error{Exit::no_input, r.error()};
   std::vector<std::string> f;
-  if (!r.next(f)) return Error{Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
+  if (!r.next(f)) return Error{r.read_failed() ? Exit::io : Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
   const int off = twcs_offset(f);
   if (off < 0) return Error{Exit::data, r.path() + ":1: not the Customer Support on Twitter header (" +
                                             "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id)"};
@@ -256,7 +263,7 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
     m.text = col(4);
     out.push_back(std::move(m));
   }
-  if (!r.error().empty()) return Error{Exit::data, r.error()};
+  if (!r.error().empty()) return Error{r.read_failed() ? Exit::io : Exit::data, r.error()};
   return ok_status();
 }
 
@@ -343,14 +350,14 @@ Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportSta
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
     std::string what = e.what();
     if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
-    return Error{Exit::data, path + ":" + std::to_string(line) + ": invalid JSON: " + what};
+    return Error{Exit::data, in.name() + ":" + std::to_string(line) + ": invalid JSON: " + what};
   }
-  if (!doc.is_array()) return Error{Exit::data, path + ": expected a JSON array of conversations"};
+  if (!doc.is_array()) return Error{Exit::data, in.name() + ": expected a JSON array of conversations"};
   for (size_t i = 0; i < doc.size(); ++i) {
     ++stats.rows;
     const std::string problem = ibm_conversation(doc[i], out);
     if (problem.empty()) continue;
-    std::string where = path + ": conversation " + std::to_string(i + 1);
+    std::string where = in.name() + ": conversation " + std::to_string(i + 1);
     if (doc[i].is_object())
       if (auto session = doc[i].value("/dialogHeader/sessionID"_json_pointer, std::string()); !session.empty())
         where += " (sessionID " + session + ")";
@@ -373,7 +380,7 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
   CsvReader r(path);
   if (!r.error().empty()) return Error{Exit::no_input, r.error()};
   std::vector<std::string> header;
-  if (!r.next(header)) return Error{Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
+  if (!r.next(header)) return Error{r.read_failed() ? Exit::io : Exit::data, r.error().empty() ? r.path() + ": empty file" : r.error()};
   std::map<std::string, size_t> columns;
   for (size_t i = 0; i < header.size(); ++i) columns.emplace(header[i], i);
   const auto column = [&](const std::string& name, const char* key) -> Result<size_t> {
@@ -431,7 +438,7 @@ Status read_mapped_csv(const std::string& path, const CsvMapping& mp, const Impo
     }
     by_channel[channel].push_back(std::move(m));
   }
-  if (!r.error().empty()) return Error{Exit::data, r.error()};
+  if (!r.error().empty()) return Error{r.read_failed() ? Exit::io : Exit::data, r.error()};
   return ok_status();
 }
 

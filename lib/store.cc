@@ -4,6 +4,13 @@
 
 namespace socq {
 
+bool list_order_before(const CaseColumns& a, const CaseColumns& b) {
+  if (a.next_due_ms.has_value() != b.next_due_ms.has_value()) return a.next_due_ms.has_value();
+  if (a.next_due_ms != b.next_due_ms) return *a.next_due_ms < *b.next_due_ms;
+  if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
+  return a.id < b.id;
+}
+
 CaseColumns columns_of(const Case& c) {
   CaseColumns col;
   col.id = c.id;

@@ -45,6 +45,8 @@ struct CaseColumns {
   int64_t rev = 0;
 };
 CaseColumns columns_of(const Case& c);
+// Store::list's order: a before b?
+bool list_order_before(const CaseColumns& a, const CaseColumns& b);
 // Whether a case passes the filter (limit aside): for stores that scan and
 // for cases read from files.
 bool case_matches(const CaseFilter& f, const Case& c);
@@ -53,7 +55,8 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::optional<Case>> get(const std::string& id) = 0;
-  // Calls on_case for each matching case, soonest due first.
+  // Calls on_case for each matching case in queue order (list_order_before):
+  // soonest due first, then cases with no clock, newest updated first; ties by id.
   virtual Status list(const CaseFilter& filter, const std::function<Status(Case&&)>& on_case) = 0;
   virtual Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) = 0;
   // A rev-checked edit: `c.rev` is the rev it was read at. Stores the case

@@ -461,6 +461,10 @@ Status migrate(sqlite3* db, const std::string& path, int64_t from) {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int busy_timeout_ms) {
   std::error_code ec;
+  // SQLite would open a device or FIFO and leave "<path>-journal" beside it
+  // (/dev/full-journal as root): only regular files may be stores.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    return Error{Exit::config, path + ": not a regular file, so not a socq store; left untouched"};
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty() && !std::filesystem::exists(parent, ec)) std::filesystem::create_directories(parent, ec);
   auto db = std::make_unique<Db>();

@@ -38,13 +38,51 @@ size_t decode(std::string_view s, size_t i, int32_t& cp) {
 // (0 for combining marks and joiners, 2 for wide characters and emoji).
 size_t cp_width(int32_t cp) { return static_cast<size_t>(std::max(0, utf8proc_charwidth(cp))); }
 
-std::string one_line(std::string_view s) {
+void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
+  static const char* hex = "0123456789abcdef";
+  out += prefix;
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(hex[(value >> shift) & 0xF]);
+}
+
+std::string make_safe(std::string_view s, bool one_line) {
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) out.push_back(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x7F) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    if (b == '\n' || b == '\t' || (b == '\r' && one_line)) {
+      out.push_back(one_line ? ' ' : s[i]);
+      ++i;
+      continue;
+    }
+    if (b < 0x80) {  // C0 and DEL
+      append_hex(out, "\\x", b, 2);
+      ++i;
+      continue;
+    }
+    int32_t cp = -1;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                    static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {  // not UTF-8: the byte itself
+      append_hex(out, "\\x", b, 2);
+      ++i;
+    } else if (cp >= 0x80 && cp <= 0x9F) {  // C1: CSI, OSC, ... in their 8-bit form
+      append_hex(out, "\\u", static_cast<unsigned>(cp), 4);
+      i += static_cast<size_t>(n);
+    } else {
+      out.append(s.substr(i, static_cast<size_t>(n)));
+      i += static_cast<size_t>(n);
+    }
+  }
   return out;
 }
 }  // namespace
+
+std::string terminal_safe(std::string_view s) { return make_safe(s, false); }
+std::string terminal_safe_line(std::string_view s) { return make_safe(s, true); }
 
 size_t display_width(std::string_view s) {
   size_t w = 0;
@@ -74,11 +112,13 @@ std::string truncate_to(std::string_view s, size_t width) {
 std::string render_table(const Table& t, bool colour) {
   const size_t cols = t.headers.size();
   std::vector<std::vector<std::string>> cells;
-  cells.push_back(t.headers);
+  std::vector<std::string> headers;
+  for (const auto& h : t.headers) headers.push_back(terminal_safe_line(h));
+  cells.push_back(std::move(headers));
   for (const auto& r : t.rows) {
     std::vector<std::string> row;
     for (size_t c = 0; c < cols; ++c) {
-      std::string cell = one_line(c < r.size() ? r[c] : "");
+      std::string cell = terminal_safe_line(c < r.size() ? r[c] : "");
       if (c < t.max_width.size() && t.max_width[c]) cell = truncate_to(cell, t.max_width[c]);
       row.push_back(std::move(cell));
     }

@@ -19,6 +19,14 @@ size_t display_width(std::string_view s);
 // Cuts s to at most `width` columns, ending with "…" when cut.
 std::string truncate_to(std::string_view s, size_t width);
 
+// Customer text made safe for a terminal: control characters (C0 but
+// newline and tab, DEL, C1 such as CSI) and bytes that are not UTF-8 become
+// visible escapes (\x1b, \u009b, \xff), so a post cannot move the cursor,
+// retitle the window or ring the bell. Everything else is kept as is.
+std::string terminal_safe(std::string_view s);
+// The same for one table cell or line: newline, CR and tab become spaces.
+std::string terminal_safe_line(std::string_view s);
+
 struct Table {
   std::vector<std::string> headers;
   std::vector<std::vector<std::string>> rows;
@@ -26,7 +34,7 @@ struct Table {
 };
 
 // Renders the table with columns padded to the widest cell; headers are
-// bold when colour is on.
+// bold when colour is on. Cells pass through terminal_safe_line.
 std::string render_table(const Table& t, bool colour);
 
 }  // namespace socq

@@ -94,11 +94,43 @@ void check_store_contract(Store& s) {
     CHECK(s.cursor("mastodon", "brand")->value() == "1250");
   }
 }
+
+// Store::list's order, the same for every Store: soonest due first, then
+// cases with no clock, newest updated first; ties by id.
+void check_list_order(Store& s) {
+  merge_all(s, {make("1"), make("2", R"(,"owner":"sam","status":"new")")});
+  const auto due = [](const std::string& t) { return R"(,"sla":{"first_response_due":")" + t + R"("})"; };
+  const auto updated = [](std::string json, const std::string& t) {
+    return json.replace(json.find("2026-11-20T07:45:00Z"), 20, t);
+  };
+  CaseParser p;
+  std::vector<Case> more;
+  for (const auto& text : {updated(case_json("5"), "2026-11-20T09:00:00Z"), case_json("6", due("2026-11-22T10:00:00Z")),
+                           case_json("7", due("2026-11-21T10:00:00Z")), updated(case_json("8"), "2026-11-20T08:00:00Z")})
+    more.push_back(std::move(p.parse(text)).value());
+  merge_all(s, std::move(more));
+  std::vector<std::string> ids;
+  for (const auto& c : list_all(s)) ids.push_back(c.id.substr(c.id.rfind(':') + 1));
+  CHECK(ids == std::vector<std::string>{"7", "6", "5", "8", "1", "2"});
+  CaseFilter two;
+  two.limit = 2;
+  CHECK(list_all(s, two).size() == 2);
+  CHECK(list_all(s, two)[0].id == "mastodon:transit@example.social:7");
+}
 }  // namespace
 
 TEST_CASE("MemoryStore keeps the store contract") {
   auto s = make_memory_store();
   check_store_contract(*s);
+}
+
+TEST_CASE("both stores list cases in the contract's order") {
+  auto memory = make_memory_store();
+  check_list_order(*memory);
+  TempDir dir;
+  auto sqlite = open_sqlite_store(dir.file("socq.db"));
+  REQUIRE(sqlite.ok());
+  check_list_order(**sqlite);
 }
 
 TEST_CASE("the SQLite store keeps the store contract and persists") {

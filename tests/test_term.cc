@@ -24,3 +24,20 @@ TEST_CASE("tables pad columns to the widest cell and flatten newlines") {
   CHECK(render_table(t, false) == "ID   TEXT\n1    two lines\n100  x\n");
   CHECK(render_table(t, true).rfind("\033[1mID", 0) == 0);
 }
+
+TEST_CASE("control characters are escaped before a terminal sees them") {
+  CHECK(terminal_safe("a\x1b[2Jb\x07") == "a\\x1b[2Jb\\x07");
+  CHECK(terminal_safe("del\x7f nul" + std::string(1, '\0')) == "del\\x7f nul\\x00");
+  CHECK(terminal_safe("csi \xc2\x9b" "31m") == "csi \\u009b31m");  // C1 in UTF-8
+  CHECK(terminal_safe("bad \xff byte") == "bad \\xff byte");
+  CHECK(terminal_safe("two\nlines\tand\rCR") == "two\nlines\tand\\x0dCR");
+  CHECK(terminal_safe_line("two\nlines\r") == "two lines ");
+  CHECK(terminal_safe("caf\xc3\xa9 \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xf0\x9f\x98\x80");  // text is kept
+  Table t;
+  t.headers = {"ID", "TEXT"};
+  t.rows = {{"x:\x1b]0;pwned\x07", "hi\x1b[31m"}};
+  const std::string out = render_table(t, false);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find('\x07') == std::string::npos);
+  CHECK(out.find("x:\\x1b]0;pwned\\x07") != std::string::npos);
+}
