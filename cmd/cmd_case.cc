@@ -2,13 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "cmd/commands.h"
 #include "lib/csv.h"
 #include "lib/jsonl.h"
 #include "lib/term.h"
 #include "lib/timefmt.h"
+#include "lib/triage/queue.h"
 
 namespace socq {
 namespace {
@@ -47,18 +47,14 @@ std::optional<int64_t> parse_duration_ms(const std::string& s) {
   if (s.size() < 2) return std::nullopt;
   const std::string digits = s.substr(0, s.size() - 1);
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  int64_t n = 0;
-  if (std::from_chars(digits.data(), digits.data() + digits.size(), n).ec != std::errc()) return std::nullopt;
-  int64_t unit = 0;
+  const int64_t n = std::stoll(digits);
   switch (s.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60000; break;
-    case 'h': unit = 3600000; break;
-    case 'd': unit = 86400000; break;
-    default: return std::nullopt;
+    case 's': return n * 1000;
+    case 'm': return n * 60000;
+    case 'h': return n * 3600000;
+    case 'd': return n * 86400000;
   }
-  if (n > (kMaxTimeMs - kMinTimeMs) / unit) return std::nullopt;  // beyond any time a case can hold
-  return n * unit;
+  return std::nullopt;
 }
 
 // Cases from the named files, or from the store when none is named.
@@ -93,17 +89,19 @@ const Message* last_inbound(const Case& c) {
   return c.messages.empty() ? nullptr : &c.messages.back();
 }
 
-std::vector<std::string> table_row(const Case& c) {
+std::vector<std::string> table_row(const QueueItem& item, int64_t now_ms) {
+  const Case& c = item.c;
   const Message* last = last_inbound(c);
   const std::string due = next_due(c);
   return {c.id,
           std::string(to_string(c.status)),
           c.priority.value_or("-"),
           due.empty() ? "-" : short_time(due),
+          due_in_text(item.due_ms, now_ms),
           c.customer.handle.value_or(c.customer.id),
           std::to_string(c.messages.size()),
           short_time(last_message_at(c)),
-          c.owner.value_or("-"),
+          owner_text(item),
           last ? last->text : ""};
 }
 
@@ -129,19 +127,55 @@ std::vector<std::string> csv_row(const Case& c) {
           c.updated_at};
 }
 
-// Lists cases; returns how many through `shown`.
-int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
+// Cases in queue order (lib/triage/queue.h): soonest SLA due first, cases
+// needing a new owner first within their due band.
+Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
+                   const std::function<Status(QueueItem&&)>& on_item) {
+  auto env = load_triage_env_from_config(ctx.config());
+  if (!env) return env.error();
+  const int64_t now = ctx.clock->now_ms();
+  CaseFilter query = filter;
+  query.limit = 0;  // QueueOrder keeps the limit
+  if (filter.limit && o.files.empty()) {
+    // The page's last band must be read whole: a case needing an owner just
+    // past the page comes before the rest of its band.
+    size_t n = 0;
+    std::optional<int64_t> last_due;
+    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
+      ++n;
+      const std::string due = next_due(c);
+      last_due = due.empty() ? std::nullopt : parse_rfc3339_utc(due);
+      return ok_status();
+    });
+    if (!st) return st;
+    auto end = band_end_ms(due_band(last_due, now), now);
+    if (n < filter.limit || !end) {
+      query.limit = filter.limit;
+    } else {
+      query.due_by_ms = std::min(filter.due_by_ms.value_or(INT64_MAX), *end - 1);
+    }
+  }
+  QueueOrder order(*env, now, filter.limit, on_item);
+  if (auto st = each_case(ctx, o.files, query, [&](Case&& c) { return order.push(std::move(c)); }); !st) return st;
+  return order.finish();
+}
+
+// Lists cases; returns how many through `shown`, and counts them by team
+// into `counts` when given.
+int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCounts* counts = nullptr) {
   CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit, {}};
   if (!o.within.empty()) {
     auto ms = parse_duration_ms(o.within);
     if (!ms) return ctx.fail(Error{Exit::usage, "--within wants a duration like 30m, 2h or 1d, not \"" + o.within + "\""});
     filter.due_by_ms = ctx.clock->now_ms() + *ms;
   }
+  const int64_t now = ctx.clock->now_ms();
   if (o.format == "csv") {
     fmt::print(ctx.out, "{}", csv_record(kCsvColumns));
     size_t n = 0;
-    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
-      fmt::print(ctx.out, "{}", csv_record(csv_row(c)));
+    auto st = each_queued(ctx, o, filter, [&](QueueItem&& item) {
+      if (counts) counts->add(item, now);
+      fmt::print(ctx.out, "{}", csv_record(csv_row(item.c)));
       ++n;
       return ok_status();
     });
@@ -151,8 +185,9 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
   if (!want_table(o.format, ctx.out)) {
     JsonlWriter out(ctx.out);
     size_t n = 0;
-    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
-      out.write(c);
+    auto st = each_queued(ctx, o, filter, [&](QueueItem&& item) {
+      if (counts) counts->add(item, now);
+      out.write(item.c);
       ++n;
       return ok_status();
     });
@@ -160,10 +195,11 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
     if (auto fl = out.flush(); st && !fl) return ctx.fail(fl.error());
     return st ? 0 : ctx.fail(st.error());
   }
-  Table t{{"ID", "STATUS", "PRIO", "DUE", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
-          {0, 0, 0, 0, 24, 0, 0, 12, 48}};
-  auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
-    t.rows.push_back(table_row(c));
+  Table t{{"ID", "STATUS", "PRIO", "DUE", "DUE IN", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
+          {0, 0, 0, 0, 0, 24, 0, 0, 24, 48}};
+  auto st = each_queued(ctx, o, filter, [&](QueueItem&& item) {
+    if (counts) counts->add(item, now);
+    t.rows.push_back(table_row(item, now));
     return ok_status();
   });
   if (!st) return ctx.fail(st.error());
@@ -176,9 +212,12 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr) {
 // Monitoring: the open cases with a clock (first response, next response,
 // resolution, handoff follow-up) due within the window, overdue included;
 // exit 4 when there is any, so a cron job or a check can alert.
+// Breached means past due now; at risk, due within the window.
 int run_due(Context& ctx, const ListOptions& o) {
   size_t shown = 0;
-  if (const int rc = run_list(ctx, o, &shown); rc != 0) return rc;
+  DueCounts counts;
+  if (const int rc = run_list(ctx, o, &shown, &counts); rc != 0) return rc;
+  for (const auto& line : counts.lines()) ctx.note(line);
   return shown ? as_int(Exit::sla_at_risk) : 0;
 }
 
@@ -200,27 +239,25 @@ std::string due_for_people(const std::string& due, int64_t now_ms) {
 
 void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
-  // Every stored string may be a stranger's: escaped before the terminal sees it.
-  const auto safe = [](const std::string& s) { return terminal_safe_line(s); };
-  fmt::print(out, "{}\n", bold(safe(c.id)));
-  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), safe(c.priority.value_or("-")), c.rev);
-  fmt::print(out, "  customer  {}{}\n", safe(c.customer.handle.value_or(c.customer.id)),
-             c.customer.name ? " (" + safe(*c.customer.name) + ")" : "");
-  fmt::print(out, "  category  {}   team {}   owner {}\n", safe(c.category.value_or("-")), safe(c.team.value_or("-")),
-             safe(c.owner.value_or("-")));
-  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", safe(fmt::format("{}", fmt::join(c.tags, ", "))));
+  fmt::print(out, "{}\n", bold(c.id));
+  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), c.priority.value_or("-"), c.rev);
+  fmt::print(out, "  customer  {}{}\n", c.customer.handle.value_or(c.customer.id),
+             c.customer.name ? " (" + *c.customer.name + ")" : "");
+  fmt::print(out, "  category  {}   team {}   owner {}\n", c.category.value_or("-"), c.team.value_or("-"),
+             c.owner.value_or("-"));
+  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", fmt::join(c.tags, ", "));
   if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due_for_people(due, now_ms));
   if (c.handoff)
-    fmt::print(out, "  handoff   to {} at {}{}\n", safe(c.handoff->to), c.handoff->at,
+    fmt::print(out, "  handoff   to {} at {}{}\n", c.handoff->to, c.handoff->at,
                c.handoff->follow_up_due ? ", follow up by " + *c.handoff->follow_up_due : "");
-  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, safe(c.resolution->by));
-  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", safe(l.rel), safe(l.ref));
+  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, c.resolution->by);
+  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", l.rel, l.ref);
   fmt::print(out, "\n{}\n", bold("Messages"));
   for (const auto& m : c.messages)
-    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", safe(m.author),
-               m.is_public ? "" : " (private)", terminal_safe(m.text));
+    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", m.author,
+               m.is_public ? "" : " (private)", m.text);
   fmt::print(out, "\n{}\n", bold("Events"));
-  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), safe(e.by), safe(e.what));
+  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), e.by, e.what);
 }
 
 int run_show(Context& ctx, const ShowOptions& o) {

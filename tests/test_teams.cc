@@ -86,7 +86,7 @@ TEST_CASE("teams: away agents are away in [from, until)") {
 
 TEST_CASE("teams: every error names file:line and the field, exit 78") {
   CHECK(error_of("[teams.a]\nzone = \"Mars/Olympus\"\nhours = \"24/7\"\n") ==
-        "rules.toml:1: teams.a.zone: unknown time zone \"Mars/Olympus\" (IANA names such as Europe/London)");
+        "rules.toml:2: teams.a.zone: unknown time zone \"Mars/Olympus\" (IANA names such as Europe/London)");
   CHECK(error_of("[teams.a]\ncolour = \"red\"\n") == "rules.toml:2: teams.a.colour: unknown key (zone, hours, holidays)");
   CHECK(error_of("[teams.a]\nhours = { mon = \"9-5\" }\n").find("rules.toml:2: teams.a.hours.mon: \"9-5\" is not HH:MM-HH:MM") == 0);
   CHECK(error_of("[teams.a]\nhours = { mon = \"17:00-09:00\" }\n").find("rules.toml:2:") == 0);
@@ -135,5 +135,5 @@ TEST_CASE("teams: the config's files feed the env; config accepts the tables") {
   auto bad = load_config(file, [](const char*) -> std::optional<std::string> { return std::string("/nonexistent/socq.toml"); });
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Exit::config);
-  CHECK(bad.error().message.find(file + ":1: teams.service.zone: unknown time zone") == 0);
+  CHECK(bad.error().message.find(file + ":2: teams.service.zone: unknown time zone") == 0);
 }

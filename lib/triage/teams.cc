@@ -113,7 +113,7 @@ Status load_team(TriageEnv& env, const std::string& name, const toml::node& node
   const auto* table = node.as_table();
   if (!table) return config_error(where, "teams." + name + " must be a table");
   Team team{name, std::nullopt, where};
-  std::string zone = "UTC";
+  std::string zone = "UTC", zone_at = where;
   const toml::node* hours = nullptr;
   std::vector<Holiday> holidays;
   for (const auto& [key, value] : *table) {
@@ -123,6 +123,7 @@ Status load_team(TriageEnv& env, const std::string& name, const toml::node& node
       const auto* s = value.as_string();
       if (!s) return config_error(at, field + ": must be a string (an IANA zone such as Europe/London)");
       zone = s->get();
+      zone_at = at;
     } else if (k == "hours") {
       hours = &value;
     } else if (k == "holidays") {
@@ -149,13 +150,14 @@ Status load_team(TriageEnv& env, const std::string& name, const toml::node& node
     if (s->get() != "24/7") return config_error(hours_at, "teams." + name + ".hours: a string must be \"24/7\"");
     if (!holidays.empty()) return config_error(where, "teams." + name + ": a 24/7 team has no holidays");
     auto cal = Calendar::always(zone);
-    if (!cal) return config_error(where, "teams." + name + ".zone: " + cal.error().message);
+    if (!cal) return config_error(zone_at, "teams." + name + ".zone: " + cal.error().message);
     team.calendar = std::move(*cal);
   } else if (const auto* t = hours->as_table()) {
     auto week = load_hours(*t, file, name);
     if (!week) return week.error();
+    if (auto known = Calendar::always(zone); !known) return config_error(zone_at, "teams." + name + ".zone: " + known.error().message);
     auto cal = Calendar::weekly(zone, std::move(*week), std::move(holidays));
-    if (!cal) return config_error(hours_at, "teams." + name + ": " + cal.error().message);
+    if (!cal) return config_error(hours_at, "teams." + name + ".hours: " + cal.error().message);
     team.calendar = std::move(*cal);
   } else {
     return config_error(hours_at, "teams." + name + ".hours: must be a table { mon = \"09:00-17:00\", ... } or \"24/7\"");
