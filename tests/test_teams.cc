@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "lib/config.h"
+#include "lib/toml_file.h"
 #include "lib/triage/teams.h"
 #include "tests/test_util.h"
 
@@ -136,4 +137,29 @@ TEST_CASE("teams: the config's files feed the env; config accepts the tables") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Exit::config);
   CHECK(bad.error().message.find(file + ":2: teams.service.zone: unknown time zone") == 0);
+}
+
+TEST_CASE("teams: examples/teams.toml holds both real calendars and every team the example rules name") {
+  const std::string path = std::string(SOCQ_SOURCE_DIR) + "/examples/teams.toml";
+  auto root = parse_toml_file(path);
+  REQUIRE_MESSAGE(root, root.error().message);
+  TriageEnv env;
+  auto st = load_triage_env(env, *root, path);
+  REQUIRE_MESSAGE(st, st.error().message);
+  for (const char* t : {"service", "refunds", "stations", "emergency", "billing", "metering", "switching"})
+    CHECK_MESSAGE(env.team(t), t);
+  const Calendar* service = env.calendar_of(std::string("service"));
+  const Calendar* billing = env.calendar_of(std::string("billing"));
+  REQUIRE(service);
+  REQUIRE(billing);
+  CHECK(service->zone() == "Europe/London");
+  CHECK(service->is_open(at("2026-11-22T07:30:00Z")));   // a Sunday morning
+  CHECK(billing->zone() == "Australia/Sydney");
+  CHECK(billing->is_open(at("2026-11-23T00:00:00Z")));   // Mon 11:00 AEDT
+  CHECK_FALSE(billing->is_open(at("2026-11-22T00:00:00Z")));  // Sun 11:00 AEDT
+  CHECK(env.calendar_of(std::string("emergency"))->always_open());
+  CHECK(env.sla.resolve(std::string("p1"), "x", std::string("emergency"))->first_response == Seconds{600});
+  CHECK(env.sla.resolve(std::string("p2"), "x", std::string("billing"))->first_response == Seconds{1800});
+  CHECK(env.sla.resolve(std::string("p2"), "x", std::string("billing"))->business_hours);
+  CHECK(env.is_away("kim", at("2026-11-23T09:00:00Z")));
 }
