@@ -195,6 +195,16 @@ ctl POST /__fake/release >/dev/null
 wait "$held_pid"
 expect_eq "$(cat "$WORK/held.code")" 200 "released GET"
 
+# A client killed while its response is held: the fake lives on (no SIGPIPE).
+ctl POST /__fake/hold '{"path":"/api/v1/notifications"}' >/dev/null
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$B/api/v1/notifications" &
+held_pid=$!
+for _ in $(seq 200); do [ "$(ctl GET /__fake/held | jq .held)" = 1 ] && break; sleep 0.05; done
+expect_eq "$(ctl GET /__fake/held | jq .held)" 1 "held before the kill"
+kill -KILL "$held_pid"; wait "$held_pid" 2>/dev/null || true
+ctl POST /__fake/release >/dev/null
+expect_eq "$(api /api/v1/notifications)" 200 "alive after a killed client"
+
 # Requests are recorded with the headers a test checks.
 ctl GET /__fake/requests >"$WORK/reqs"
 expect_eq "$(jq -r '.[0].headers["Idempotency-Key"]' "$WORK/reqs")" k1 "recorded key"
