@@ -51,6 +51,7 @@ Result<Calendar> Calendar::weekly(const std::string& zone, std::vector<std::vect
   c->always_ = false;
   c->week_ = std::move(week);
   c->holidays_ = std::move(holidays);
+  for (const auto& h : c->holidays_) c->holiday_days_.emplace_back(LocalDay{h.first}, LocalDay{h.last});
   return c;
 }
 
@@ -59,73 +60,97 @@ LocalDay Calendar::local_day_of(TimePoint t) const {
 }
 
 bool Calendar::is_holiday(LocalDay day) const {
-  const date::year_month_day ymd{day};
-  return std::any_of(holidays_.begin(), holidays_.end(),
-                     [&](const Holiday& h) { return h.first <= ymd && ymd <= h.last; });
+  return std::any_of(holiday_days_.begin(), holiday_days_.end(),
+                     [&](const auto& h) { return h.first <= day && day <= h.second; });
 }
 
-std::vector<std::pair<TimePoint, TimePoint>> Calendar::openings_on(LocalDay day) const {
-  std::vector<std::pair<TimePoint, TimePoint>> out;
+TimePoint Calendar::to_utc(date::local_seconds t, date::choose z, date::sys_info& hint) const {
+  // Well inside one offset period (a day from either end) a local time has
+  // exactly one UTC time: no lookup needed. Near a change, ask the database.
+  const TimePoint guess{t.time_since_epoch() - hint.offset};
+  if (guess - hint.begin >= date::days{1} && hint.end - guess >= date::days{1}) return guess;
+  const TimePoint exact = floor<Seconds>(zone_->to_sys(t, z));
+  hint = zone_->get_info(exact);
+  return exact;
+}
+
+template <class F>
+void Calendar::each_opening(LocalDay day, date::sys_info& hint, F&& f) const {
   if (always_) {
     // Local midnight to midnight: 23 or 25 hours on DST days.
-    out.emplace_back(zone_->to_sys(day, date::choose::earliest), zone_->to_sys(day + date::days{1}, date::choose::earliest));
-    return out;
+    const TimePoint open = to_utc(day, date::choose::earliest, hint);
+    f(open, to_utc(day + date::days{1}, date::choose::earliest, hint));
+    return;
   }
-  if (is_holiday(day)) return out;
+  if (is_holiday(day)) return;
   const unsigned wd = date::weekday{day}.c_encoding();
   for (const auto& r : week_[wd]) {
     // A skipped local time (spring forward) maps to the moment of the change;
     // a repeated one (fall back) opens at its first and closes at its second
     // occurrence, so the team keeps every hour its clock shows.
-    const auto open = zone_->to_sys(day + minutes{r.open_min}, date::choose::earliest);
-    const auto close = zone_->to_sys(day + minutes{r.close_min}, date::choose::latest);
-    if (open < close) out.emplace_back(floor<Seconds>(open), floor<Seconds>(close));
+    const TimePoint open = to_utc(day + minutes{r.open_min}, date::choose::earliest, hint);
+    const TimePoint close = to_utc(day + minutes{r.close_min}, date::choose::latest, hint);
+    if (open < close) f(open, close);
   }
+}
+
+std::vector<std::pair<TimePoint, TimePoint>> Calendar::openings_on(LocalDay day) const {
+  std::vector<std::pair<TimePoint, TimePoint>> out;
+  date::sys_info hint{};
+  each_opening(day, hint, [&](TimePoint open, TimePoint close) { out.emplace_back(open, close); });
   return out;
 }
 
 bool Calendar::is_open(TimePoint t) const {
   if (always_) return true;
-  const LocalDay day = local_day_of(t);
-  for (const auto& [open, close] : openings_on(day))
-    if (open <= t && t < close) return true;
-  return false;
+  bool open_now = false;
+  date::sys_info hint = zone_->get_info(t);
+  each_opening(local_day_of(t), hint, [&](TimePoint open, TimePoint close) { open_now |= open <= t && t < close; });
+  return open_now;
 }
 
 TimePoint Calendar::next_open(TimePoint t) const {
   if (always_) return t;
+  date::sys_info hint = zone_->get_info(t);
   LocalDay day = local_day_of(t);
-  for (int i = 0; i < kMaxDaysScanned; ++i, day += date::days{1})
-    for (const auto& [open, close] : openings_on(day))
-      if (close > t) return std::max(open, t);
+  for (int i = 0; i < kMaxDaysScanned; ++i, day += date::days{1}) {
+    std::optional<TimePoint> found;
+    each_opening(day, hint, [&](TimePoint open, TimePoint close) {
+      if (!found && close > t) found = std::max(open, t);
+    });
+    if (found) return *found;
+  }
   return TimePoint::max();
 }
 
 TimePoint Calendar::add_business(TimePoint start, Seconds d) const {
   if (always_ || d <= Seconds{0}) return start + std::max(d, Seconds{0});
+  date::sys_info hint = zone_->get_info(start);
   LocalDay day = local_day_of(start);
-  for (int i = 0; i < kMaxDaysScanned; ++i, day += date::days{1}) {
-    for (const auto& [open, close] : openings_on(day)) {
-      if (close <= start) continue;
+  std::optional<TimePoint> due;
+  for (int i = 0; i < kMaxDaysScanned && !due; ++i, day += date::days{1}) {
+    each_opening(day, hint, [&](TimePoint open, TimePoint close) {
+      if (due || close <= start) return;
       const TimePoint from = std::max(open, start);
       const Seconds available = close - from;
-      if (d <= available) return from + d;
-      d -= available;
-    }
+      if (d <= available) due = from + d;
+      else d -= available;
+    });
   }
-  return TimePoint::max();
+  return due.value_or(TimePoint::max());
 }
 
 Seconds Calendar::business_between(TimePoint a, TimePoint b) const {
   if (b <= a) return Seconds{0};
   if (always_) return b - a;
   Seconds total{0};
+  date::sys_info hint = zone_->get_info(a);
   const LocalDay last = local_day_of(b);
   for (LocalDay day = local_day_of(a); day <= last; day += date::days{1})
-    for (const auto& [open, close] : openings_on(day)) {
+    each_opening(day, hint, [&](TimePoint open, TimePoint close) {
       const TimePoint from = std::max(open, a), to = std::min(close, b);
       if (from < to) total += to - from;
-    }
+    });
   return total;
 }
 

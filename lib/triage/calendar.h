@@ -60,6 +60,14 @@ class Calendar {
   bool always_ = false;
   std::vector<std::vector<OpenRange>> week_;  // 7 days, Sunday first
   std::vector<Holiday> holidays_;
+  std::vector<std::pair<LocalDay, LocalDay>> holiday_days_;  // the same, as day numbers
+
+  // Local to UTC through a cached offset period (`hint`) while the time is
+  // well inside it, else through the tz database (which refreshes the hint).
+  TimePoint to_utc(date::local_seconds t, date::choose z, date::sys_info& hint) const;
+  // Calls f(open, close) for each opening of `day`, in order.
+  template <class F>
+  void each_opening(LocalDay day, date::sys_info& hint, F&& f) const;
 };
 
 // "2026-11-20T08:11:09Z" <-> TimePoint (fractions of a second dropped).

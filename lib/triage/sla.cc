@@ -150,59 +150,70 @@ std::vector<Run> runs_of(const Case& c, const SlaPolicy& policy, TimePoint now) 
 }
 
 Seconds target_of(const SlaPolicy& p, const char* clock) {
-  const std::string name(clock);
-  if (name == kClockFirstResponse) return *p.first_response;
-  if (name == kClockNextResponse) return *p.next_response;
+  if (clock == kClockFirstResponse) return *p.first_response;
+  if (clock == kClockNextResponse) return *p.next_response;
   return *p.resolution;
 }
 
-struct Clocks {
-  std::vector<ClockRecord> records;
-  Sla sla;  // the fields apply_sla owns
+// A run with its due moment. due is nullopt when the calendar never opens.
+struct Timed {
+  Run run;
+  std::optional<TimePoint> due;
+  TimePoint until;  // stop, or now for a running clock
+  bool met = true;
 };
 
-Clocks compute(const Case& c, const TriageEnv& env, const SlaPolicy& policy, TimePoint now) {
-  Clocks out;
-  const Calendar* cal = env.calendar_of(c.team);
+std::vector<Timed> timed_runs(const Case& c, const Calendar* cal, const SlaPolicy& policy, TimePoint now) {
+  std::vector<Timed> out;
   const bool business = policy.business_hours && cal;
   for (const Run& r : runs_of(c, policy, now)) {
     const Seconds target = target_of(policy, r.clock);
     const TimePoint due = business ? cal->add_business(r.start, target) : r.start + target;
-    const TimePoint until = r.stop.value_or(std::max(now, r.start));
-    ClockRecord rec;
-    rec.clock = r.clock;
-    rec.start = format_time_point(r.start);
-    rec.stop = r.stop ? format_time_point(*r.stop) : "";
-    rec.due = due == TimePoint::max() ? "" : format_time_point(due);
-    rec.met = until <= due;
-    rec.calendar_s = (until - r.start).count();
-    if (cal) rec.business_s = cal->business_between(r.start, until).count();
-    out.records.push_back(rec);
-
-    const std::string name(r.clock);
-    if (name == kClockFirstResponse) {
-      out.sla.first_response_due = rec.due;
-      if (r.stopped_by_reply) out.sla.first_response_at = rec.stop;
-    } else if (name == kClockNextResponse) {
-      if (!r.stop) out.sla.next_response_due = rec.due;
-    } else {
-      out.sla.resolution_due = rec.due;
-    }
-    if (!rec.met && std::find(out.sla.breached.begin(), out.sla.breached.end(), name) == out.sla.breached.end())
-      out.sla.breached.push_back(name);
+    Timed t{r, due == TimePoint::max() ? std::nullopt : std::optional<TimePoint>(due), r.stop.value_or(std::max(now, r.start))};
+    t.met = t.until <= due;
+    out.push_back(t);
   }
-  // Breaches in clock order, however the runs fell.
-  std::vector<std::string> ordered;
-  for (const char* n : {kClockFirstResponse, kClockNextResponse, kClockResolution})
-    if (std::find(out.sla.breached.begin(), out.sla.breached.end(), n) != out.sla.breached.end()) ordered.push_back(n);
-  out.sla.breached = ordered;
   return out;
 }
 
-void note_change(std::string& what, const char* field, const OptString& was, const OptString& now) {
-  if (was == now) return;
+// The sla fields apply_sla owns, as times.
+struct Want {
+  std::optional<TimePoint> first_response_due, first_response_at, next_response_due, resolution_due;
+  std::vector<std::string> breached;
+};
+
+Want want_of(const std::vector<Timed>& runs) {
+  Want w;
+  bool breached[3] = {false, false, false};
+  for (const Timed& t : runs) {
+    const char* clock = t.run.clock;
+    if (clock == kClockFirstResponse) {
+      w.first_response_due = t.due;
+      if (t.run.stopped_by_reply) w.first_response_at = t.run.stop;
+    } else if (clock == kClockNextResponse) {
+      if (!t.run.stop) w.next_response_due = t.due;
+    } else {
+      w.resolution_due = t.due;
+    }
+    if (!t.met) breached[clock == kClockFirstResponse ? 0 : clock == kClockNextResponse ? 1 : 2] = true;
+  }
+  const char* names[3] = {kClockFirstResponse, kClockNextResponse, kClockResolution};
+  for (int i = 0; i < 3; ++i)
+    if (breached[i]) w.breached.emplace_back(names[i]);
+  return w;
+}
+
+// Compared as times, so an equal time written another way is no change.
+bool same_time(const OptString& have, const std::optional<TimePoint>& want) {
+  if (!have || !want) return !have && !want;
+  return parse_time_point(*have) == want;
+}
+
+void note_change(std::string& what, const char* field, OptString& have, const std::optional<TimePoint>& want) {
+  if (same_time(have, want)) return;
+  have = want ? OptString(format_time_point(*want)) : std::nullopt;
   what += what.empty() ? "sla: " : "; ";
-  what += std::string(field) + " " + (now ? *now : "cleared");
+  what += std::string(field) + " " + (have ? *have : "cleared");
 }
 
 }  // namespace
@@ -226,23 +237,21 @@ bool apply_sla(Case& c, const TriageEnv& env, const std::string& now, const std:
   const auto policy = env.sla.resolve(c.priority, c.channel, c.team);
   const auto now_t = parse_time_point(now);
   if (!policy || !now_t) return false;
-  const Sla want = compute(c, env, *policy, *now_t).sla;
+  const Want want = want_of(timed_runs(c, env.calendar_of(c.team), *policy, *now_t));
   std::string what;
-  note_change(what, "first_response_due", c.sla.first_response_due, want.first_response_due);
-  note_change(what, "first_response_at", c.sla.first_response_at, want.first_response_at);
-  note_change(what, "next_response_due", c.sla.next_response_due, want.next_response_due);
-  note_change(what, "resolution_due", c.sla.resolution_due, want.resolution_due);
-  if (c.sla.breached != want.breached) {
+  Sla sla = c.sla;
+  note_change(what, "first_response_due", sla.first_response_due, want.first_response_due);
+  note_change(what, "first_response_at", sla.first_response_at, want.first_response_at);
+  note_change(what, "next_response_due", sla.next_response_due, want.next_response_due);
+  note_change(what, "resolution_due", sla.resolution_due, want.resolution_due);
+  if (sla.breached != want.breached) {
     std::string list;
     for (const auto& b : want.breached) list += (list.empty() ? "" : ",") + b;
     what += (what.empty() ? "sla: " : "; ") + std::string("breached ") + (list.empty() ? "none" : list);
+    sla.breached = want.breached;
   }
   if (what.empty()) return false;
-  c.sla.first_response_due = want.first_response_due;
-  c.sla.first_response_at = want.first_response_at;
-  c.sla.next_response_due = want.next_response_due;
-  c.sla.resolution_due = want.resolution_due;
-  c.sla.breached = want.breached;
+  c.sla = std::move(sla);
   c.events.push_back(Event{format_time_point(*now_t), by, what, {}});
   c.touched();
   return true;
@@ -252,7 +261,20 @@ std::vector<ClockRecord> sla_clocks(const Case& c, const TriageEnv& env, const s
   const auto policy = env.sla.resolve(c.priority, c.channel, c.team);
   const auto now_t = parse_time_point(now);
   if (!policy || !now_t) return {};
-  return compute(c, env, *policy, *now_t).records;
+  const Calendar* cal = env.calendar_of(c.team);
+  std::vector<ClockRecord> out;
+  for (const Timed& t : timed_runs(c, cal, *policy, *now_t)) {
+    ClockRecord rec;
+    rec.clock = t.run.clock;
+    rec.start = format_time_point(t.run.start);
+    rec.stop = t.run.stop ? format_time_point(*t.run.stop) : "";
+    rec.due = t.due ? format_time_point(*t.due) : "";
+    rec.met = t.met;
+    rec.calendar_s = (t.until - t.run.start).count();
+    if (cal) rec.business_s = cal->business_between(t.run.start, t.until).count();
+    out.push_back(std::move(rec));
+  }
+  return out;
 }
 
 const char* const kSlaDefinitions =
