@@ -4,6 +4,7 @@
 
 #include "cmd/commands.h"
 #include "lib/term.h"
+#include "lib/triage/teams.h"
 
 namespace socq {
 namespace {
@@ -23,6 +24,28 @@ void print_setting(std::FILE* out, const std::string& key, const std::string& va
   fmt::print(out, "{:<40} # {}\n", key + " = " + quoted(value), terminal_safe_line(source));
 }
 
+// Teams, SLA policies and away agents, one comment line each (the files
+// hold the details).
+void print_triage_env(std::FILE* out, const MapConfig& cfg) {
+  auto env = load_triage_env_from_config(cfg);
+  if (!env) return;  // load_config has refused such a config already
+  for (const auto& [name, team] : env->teams) {
+    const std::string hours = !team.calendar ? "no hours (calendar time)"
+                              : team.calendar->always_open() ? "24/7, " + team.calendar->zone()
+                                                             : "business hours, " + team.calendar->zone();
+    fmt::print(out, "# team {}: {} ({})\n", terminal_safe_line(name), terminal_safe_line(hours), terminal_safe_line(team.source));
+  }
+  for (const auto& [priority, t] : env->sla.by_priority) {
+    auto d = [](const std::optional<Seconds>& s) { return s ? format_duration(*s) : std::string("-"); };
+    fmt::print(out, "# sla {}: first_response {}, next_response {}, resolution {}{} ({})\n", terminal_safe_line(priority),
+               d(t.first_response), d(t.next_response), d(t.resolution),
+               t.business_hours.value_or(false) ? ", business hours" : "", terminal_safe_line(t.source));
+  }
+  for (const auto& a : env->away)
+    fmt::print(out, "# away {}: {} .. {} ({})\n", terminal_safe_line(a.name), terminal_safe_line(a.from),
+               terminal_safe_line(a.until), terminal_safe_line(a.source));
+}
+
 int run_show(Context& ctx) {
   const MapConfig& cfg = ctx.config();
   fmt::print(ctx.out, "# files read: {}\n", cfg.files.empty() ? "none" : terminal_safe_line(fmt::format("{}", fmt::join(cfg.files, ", "))));
@@ -33,6 +56,8 @@ int run_show(Context& ctx) {
   print_setting(ctx.out, "store", store, store_source);
   const auto user = cfg.get("user");
   print_setting(ctx.out, "user", ctx.user(), user ? user->source : "default (login name)");
+  if (auto rules = cfg.get("rules")) print_setting(ctx.out, "rules", rules->value, rules->source);
+  print_triage_env(ctx.out, cfg);
   for (const auto& a : cfg.accounts()) {
     fmt::print(ctx.out, "\n[accounts.{}]{:<{}} # {}\n", terminal_safe_line(a.name), "", std::max<int>(0, 26 - static_cast<int>(a.name.size())), terminal_safe_line(a.source));
     fmt::print(ctx.out, "channel = {}\nhandle = {}\n", quoted(a.channel), quoted(a.handle));

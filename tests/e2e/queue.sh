@@ -47,6 +47,10 @@ mk() {
 } >"$WORK/cases.jsonl"
 expect_exit 0 "$SOCQ" fetch --from "$WORK/cases.jsonl" --store "$DB"
 expect_exit 0 "$SOCQ" config check
+expect_exit 0 "$SOCQ" config show
+expect_out "# team billing: business hours, Australia/Sydney"
+expect_out "# sla p2: first_response 1h, next_response -, resolution -, business hours"
+expect_out "# away alice: 2026-11-20T00:00:00Z .. 2026-11-30T00:00:00Z"
 
 order() { grep -o '"id":"x:brand:[A-Z]"' "$WORK/out" | sed 's/.*:\([A-Z]\)"/\1/' | tr -d '\n'; }
 expect_exit 0 "$SOCQ" case list --store "$DB" --format jsonl
