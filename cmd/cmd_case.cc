@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "cmd/commands.h"
 #include "lib/csv.h"
@@ -47,14 +48,18 @@ std::optional<int64_t> parse_duration_ms(const std::string& s) {
   if (s.size() < 2) return std::nullopt;
   const std::string digits = s.substr(0, s.size() - 1);
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  const int64_t n = std::stoll(digits);
+  int64_t n = 0;
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), n).ec != std::errc()) return std::nullopt;
+  int64_t unit = 0;
   switch (s.back()) {
-    case 's': return n * 1000;
-    case 'm': return n * 60000;
-    case 'h': return n * 3600000;
-    case 'd': return n * 86400000;
+    case 's': unit = 1000; break;
+    case 'm': unit = 60000; break;
+    case 'h': unit = 3600000; break;
+    case 'd': unit = 86400000; break;
+    default: return std::nullopt;
   }
-  return std::nullopt;
+  if (n > (kMaxTimeMs - kMinTimeMs) / unit) return std::nullopt;  // beyond any time a case can hold
+  return n * unit;
 }
 
 // Cases from the named files, or from the store when none is named.
@@ -239,25 +244,27 @@ std::string due_for_people(const std::string& due, int64_t now_ms) {
 
 void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
-  fmt::print(out, "{}\n", bold(c.id));
-  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), c.priority.value_or("-"), c.rev);
-  fmt::print(out, "  customer  {}{}\n", c.customer.handle.value_or(c.customer.id),
-             c.customer.name ? " (" + *c.customer.name + ")" : "");
-  fmt::print(out, "  category  {}   team {}   owner {}\n", c.category.value_or("-"), c.team.value_or("-"),
-             c.owner.value_or("-"));
-  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", fmt::join(c.tags, ", "));
+  // Every stored string may be a stranger's: escaped before the terminal sees it.
+  const auto safe = [](const std::string& s) { return terminal_safe_line(s); };
+  fmt::print(out, "{}\n", bold(safe(c.id)));
+  fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), safe(c.priority.value_or("-")), c.rev);
+  fmt::print(out, "  customer  {}{}\n", safe(c.customer.handle.value_or(c.customer.id)),
+             c.customer.name ? " (" + safe(*c.customer.name) + ")" : "");
+  fmt::print(out, "  category  {}   team {}   owner {}\n", safe(c.category.value_or("-")), safe(c.team.value_or("-")),
+             safe(c.owner.value_or("-")));
+  if (!c.tags.empty()) fmt::print(out, "  tags      {}\n", safe(fmt::format("{}", fmt::join(c.tags, ", "))));
   if (auto due = next_due(c); !due.empty()) fmt::print(out, "  next due  {}\n", due_for_people(due, now_ms));
   if (c.handoff)
-    fmt::print(out, "  handoff   to {} at {}{}\n", c.handoff->to, c.handoff->at,
+    fmt::print(out, "  handoff   to {} at {}{}\n", safe(c.handoff->to), c.handoff->at,
                c.handoff->follow_up_due ? ", follow up by " + *c.handoff->follow_up_due : "");
-  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, c.resolution->by);
-  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", l.rel, l.ref);
+  if (c.resolution) fmt::print(out, "  resolved  {} at {} by {}\n", c.resolution->reason, c.resolution->at, safe(c.resolution->by));
+  for (const auto& l : c.links) fmt::print(out, "  link      {} {}\n", safe(l.rel), safe(l.ref));
   fmt::print(out, "\n{}\n", bold("Messages"));
   for (const auto& m : c.messages)
-    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", m.author,
-               m.is_public ? "" : " (private)", m.text);
+    fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", safe(m.author),
+               m.is_public ? "" : " (private)", terminal_safe(m.text));
   fmt::print(out, "\n{}\n", bold("Events"));
-  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), e.by, e.what);
+  for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), safe(e.by), safe(e.what));
 }
 
 int run_show(Context& ctx, const ShowOptions& o) {
@@ -354,7 +361,7 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   list->add_option("--account", lo->account, "only cases of this brand account")->type_name("ACCOUNT");
   list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");
   list->add_option("--team", lo->team, "only cases of this team")->type_name("TEAM");
-  list->add_option("--limit", lo->limit, "at most N cases")->type_name("N");
+  list->add_option("--limit", lo->limit, "at most N cases")->type_name("N")->check(CLI::Range(0.0, 1e15));  // no -1 wrapping round
   list->add_option("--format", lo->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
       ->check(CLI::IsMember({"auto", "table", "jsonl", "csv"}))->type_name("FORMAT");
 
@@ -362,7 +369,8 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   dop->within = "1h";
   CLI::App* due = sub->add_subcommand("due", "cases with a clock due within a window, overdue first; exit 4 if any");
   due->add_option("files", dop->files, "read cases from these files ('-' for stdin) instead of the store");
-  due->add_option("--within", dop->within, "the window: 30m, 2h, 1d (default 1h)")->type_name("DURATION");
+  due->add_option("--within", dop->within, "the window: 30m, 2h, 1d (default 1h)")->type_name("DURATION")
+      ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("wants a duration like 30m, 2h or 1d") : std::string(); }, "DURATION", "non-empty"));
   due->add_option("--team", dop->team, "only cases of this team")->type_name("TEAM");
   due->add_option("--owner", dop->owner, "only cases owned by this person")->type_name("OWNER");
   due->add_option("--format", dop->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
