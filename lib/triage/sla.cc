@@ -291,9 +291,12 @@ const char* const kSlaDefinitions =
     "\n"
     "next_response starts at each customer message that follows our reply (the first such message: further "
     "messages before we answer do not move it) and stops at our next reply. Moving the case to pending_customer "
-    "(waiting on the customer) stops it; a customer message while the case is pending_customer starts it afresh "
-    "from that message. Only the running clock has a due time (next_response_due). Example: next_response = "
-    "\"30m\"; we reply at 09:00Z, the customer answers at 09:10Z and again at 09:20Z: due 09:40Z.\n"
+    "(waiting on the customer) stops it; the first customer message while the case is pending_customer starts it "
+    "afresh from that message, even if no reply of ours came between (later messages in the same pending spell do "
+    "not move it). Only the running clock has a due time (next_response_due). Example: next_response = \"30m\"; "
+    "we reply at 09:00Z, the customer answers at 09:10Z and again at 09:20Z: due 09:40Z. Example with "
+    "pending_customer: the customer writes at 08:10Z, an agent sets pending_customer at 08:20Z (the clock stops, "
+    "met), the customer answers at 09:00Z: a new clock, due 09:30Z.\n"
     "\n"
     "resolution starts at the first customer message and stops when the case is resolved (resolution.at). "
     "Resolving a case also stops any response clock still running: nothing is owed once it is resolved. "
@@ -303,6 +306,8 @@ const char* const kSlaDefinitions =
     "\n"
     "triage writes first_response_due, first_response_at, next_response_due, resolution_due and breached (the names "
     "of the clocks that breached) into the case's sla, and an event saying what changed; triaging again at the same "
-    "moment changes nothing. The queue's due time is the earliest due of a clock still running.\n";
+    "moment changes nothing. No clock pauses except outside business hours. The queue's due time is the earliest "
+    "due of a clock still running; socq case due calls a case breached once that time has passed and at risk while "
+    "it falls within the window.\n";
 
 }  // namespace socq
