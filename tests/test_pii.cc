@@ -25,6 +25,11 @@ TEST_CASE("pii: international phone numbers") {
   CHECK(has_phone("cell number +254711303113...kindly"));
   CHECK(has_phone("This is the phone 01120738976 only"));
   CHECK(has_phone("\xD8\xB1\xD9\x82\xD9\x85\xD9\x8A +971 50 123 4567"));  // Arabic text before
+  CHECK(has_phone("the account was created.\n01120738976 only"));  // "account" is not the number's label
+  CHECK(has_phone("and phone number: 08035794030 on the 1st"));
+  CHECK(has_phone("please call me at 512-689-4551. Thank you"));
+  CHECK(has_phone("I can be reached at 4045781025"));
+  CHECK(has_phone("call me at 4045781025"));
 }
 
 TEST_CASE("pii: dates, times, amounts and order numbers are not phones") {
@@ -35,6 +40,8 @@ TEST_CASE("pii: dates, times, amounts and order numbers are not phones") {
   CHECK_FALSE(has_phone("order #12345678 missing"));
   CHECK_FALSE(has_phone("order 0412345678 missing"));
   CHECK_FALSE(has_phone("booking ref 04123456789"));
+  CHECK_FALSE(has_phone("account no: 04123456789"));
+  CHECK_FALSE(has_phone("the Dutch line is busy (5030799148) about"));  // a ticket in brackets
   CHECK_FALSE(has_phone("tweet 1245403438755852288"));
   CHECK_FALSE(has_phone("paid 12345678 last week"));
   CHECK_FALSE(has_phone("Train 7:32 cancelled"));

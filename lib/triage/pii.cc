@@ -1,6 +1,7 @@
 #include "lib/triage/pii.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace socq {
 namespace {
@@ -77,27 +78,43 @@ bool looks_like_date(const NumberRun& r) {
           (r.groups[0] <= 2 && r.groups[1] <= 2 && (r.groups[2] == 4 || r.groups[2] == 2)));
 }
 
-// Words just before a number that say it is an order, reference or
-// account number rather than a phone number.
-bool after_reference_word(std::string_view t, size_t begin) {
-  const size_t from = begin > 24 ? begin - 24 : 0;
-  const std::string_view before = t.substr(from, begin - from);
+// The last two words just before a number: do they say it is an order,
+// reference or account number ("order 0412345678", "account no: ...")?
+std::vector<std::string> words_before(std::string_view t, size_t begin) {
+  std::vector<std::string> words;
   std::string word;
-  auto is_reference = [&] {
-    for (const char* w : {"order", "ref", "reference", "invoice", "tracking", "account", "acct", "card", "booking",
-                          "ticket", "id", "no", "nr", "case"})
-      if (word == w) return true;
-    return false;
-  };
-  for (char c : before) {
+  for (size_t i = begin; i-- > 0 && words.size() < 2;) {
+    const char c = t[i];
     if (is_alpha(c)) {
-      word.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-      continue;
+      word.insert(word.begin(), c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    } else if (c != ' ' && c != ':' && c != '#' && c != '.' && c != '-') {
+      break;  // other punctuation ends the phrase
     }
-    if (is_reference()) return true;
-    word.clear();
   }
-  return is_reference();
+  if (!word.empty() && words.size() < 2) words.push_back(word);
+  return words;
+}
+
+bool any_word_of(const std::vector<std::string>& words, std::initializer_list<const char*> list) {
+  for (const auto& w : words)
+    for (const char* x : list)
+      if (w == x) return true;
+  return false;
+}
+
+bool after_reference_word(std::string_view t, size_t begin) {
+  return any_word_of(words_before(t, begin), {"order", "ref", "reference", "invoice", "tracking", "account", "acct", "card",
+                                              "booking", "ticket", "id", "no", "nr", "case"});
+}
+
+// "call me on 4045781025", "reached at ...": words that label a phone number.
+bool after_phone_word(std::string_view t, size_t begin) {
+  const auto words = words_before(t, begin);
+  return any_word_of(words, {"call", "phone", "mobile", "cell", "tel", "reached", "ring", "whatsapp", "text"}) ||
+         (words.size() == 2 && words[0] == "at" && words[1] == "me");  // "call me at": words run backwards
 }
 
 bool phone_run(std::string_view t, const NumberRun& r) {
@@ -107,10 +124,13 @@ bool phone_run(std::string_view t, const NumberRun& r) {
   if (r.separators.find('.') != std::string::npos && !r.plus && r.groups.size() >= 2 && r.groups.back() == 2) return false;
   if (r.plus) return true;  // +44 20 7946 0958, +1-202-555-0143, +254711303113
   if (after_reference_word(t, r.begin)) return false;
-  if (r.paren) return n >= 9 && n <= 11;   // (02) 9374 4000, (202) 555-0143
+  // (02) 9374 4000, (202) 555-0143: an area code in brackets, then more.
+  if (r.paren) return n >= 9 && n <= 11 && r.groups.size() >= 2 && r.groups[0] >= 2 && r.groups[0] <= 5;
   if (r.digits[0] == '0') return n >= 9 && n <= 11 && r.digits[1] != '0';  // 0412 345 678, 01120738976
-  // No trunk prefix: only the North American 3-3-4 grouping.
-  return n == 10 && r.groups.size() == 3 && r.groups[0] == 3 && r.groups[1] == 3 && r.groups[2] == 4;
+  // No trunk prefix: the North American 3-3-4 grouping, or ten digits that
+  // a word like "call" or "phone" labels.
+  if (n == 10 && r.groups.size() == 3 && r.groups[0] == 3 && r.groups[1] == 3 && r.groups[2] == 4) return true;
+  return n == 10 && r.groups.size() == 1 && after_phone_word(t, r.begin);
 }
 
 bool card_run(std::string_view t, const NumberRun& r) {

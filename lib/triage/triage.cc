@@ -92,6 +92,7 @@ Result<TriageSetup> load_triage_setup(const MapConfig& cfg, const std::string& r
   auto env = load_triage_env_from_config(cfg);
   if (!env) return env.error();
   TriageSetup setup{std::move(*env), RuleSet{}};
+  setup.rules.pii.then.tags = {"suggest:private"};  // the default PII action, as with a rules file
   if (rules_path.empty()) return setup;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(rules_path, ec))
