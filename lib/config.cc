@@ -25,6 +25,8 @@ constexpr KnownKey kKnownKeys[] = {
     {"store", "SOCQ_STORE"},
     {"user", "SOCQ_USER"},
     {"rules", "SOCQ_RULES"},  // socq triage: the rules file
+    {"max_wait", "SOCQ_MAX_WAIT"},          // socq fetch: longest rate-limit wait (90s, 5m)
+    {"http_timeout", "SOCQ_HTTP_TIMEOUT"},  // socq fetch: per-request timeout (30s)
 };
 constexpr const char* kAccountKeys[] = {"channel", "handle", "base_url", "token_env", "token_file"};
 constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};

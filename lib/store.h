@@ -21,6 +21,7 @@ struct CaseFilter {
 
 struct MergeStats {
   size_t created = 0, updated = 0, unchanged = 0;
+  size_t new_messages = 0;  // messages the store did not hold before
   void count(MergeOutcome o) {
     if (o == MergeOutcome::created) ++created;
     else if (o == MergeOutcome::updated) ++updated;
@@ -34,6 +35,8 @@ class MergeBatch {
  public:
   virtual ~MergeBatch() = default;
   virtual Status add(Case&& incoming) = 0;
+  // A fetch cursor, committed with the cases it covers (same transaction).
+  virtual Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) = 0;
   virtual Result<MergeStats> commit() = 0;
 };
 

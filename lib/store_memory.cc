@@ -11,9 +11,12 @@ using MessageIndex = std::map<std::string, std::string>;  // "channel\nmessage i
 
 class MemoryBatch final : public MergeBatch, private MergeView {
  public:
-  MemoryBatch(std::map<std::string, Case>& live, MessageIndex& live_index, std::string now, std::string by)
-      : live_(live), live_index_(live_index), work_(live), index_(live_index), now_(std::move(now)), by_(std::move(by)) {}
+  MemoryBatch(std::map<std::string, Case>& live, MessageIndex& live_index, std::map<std::string, std::string>& live_cursors,
+              std::string now, std::string by)
+      : live_(live), live_index_(live_index), live_cursors_(live_cursors), work_(live), index_(live_index),
+        cursors_(live_cursors), now_(std::move(now)), by_(std::move(by)) {}
   Status add(Case&& incoming) override {
+    for (const auto& m : incoming.messages) stats_.new_messages += !index_.count(incoming.channel + "\n" + m.id);
     auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
     stats_.count(plan->outcome);
@@ -23,9 +26,14 @@ class MemoryBatch final : public MergeBatch, private MergeView {
     }
     return ok_status();
   }
+  Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) override {
+    cursors_[channel + "\n" + account] = cursor;
+    return ok_status();
+  }
   Result<MergeStats> commit() override {
     live_ = std::move(work_);
     live_index_ = std::move(index_);
+    live_cursors_ = std::move(cursors_);
     return stats_;
   }
 
@@ -43,8 +51,10 @@ class MemoryBatch final : public MergeBatch, private MergeView {
 
   std::map<std::string, Case>& live_;
   MessageIndex& live_index_;
+  std::map<std::string, std::string>& live_cursors_;
   std::map<std::string, Case> work_;  // the transaction: a copy, swapped in on commit
   MessageIndex index_;
+  std::map<std::string, std::string> cursors_;
   std::string now_, by_;
   MergeStats stats_;
 };
@@ -70,7 +80,7 @@ class MemoryStore final : public Store {
     return ok_status();
   }
   Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override {
-    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, index_, now, by));
+    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, index_, cursors_, now, by));
   }
   Status update(Case& c) override {
     auto it = cases_.find(c.id);

@@ -336,6 +336,11 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   bool prepared() const { return put_.ok() && index_message_.ok() && find_message_.ok(); }
 
   Status add(Case&& incoming) override {
+    for (const auto& m : incoming.messages) {
+      auto holder = case_of_message(incoming.channel, m.id);
+      if (!holder) return holder.error();
+      stats_.new_messages += !holder->has_value();
+    }
     auto plan = plan_merge(std::move(incoming), *this, now_, by_);
     if (!plan) return plan.error();
     stats_.count(plan->outcome);
@@ -350,6 +355,10 @@ class SqliteBatch final : public MergeBatch, private MergeView {
       }
     }
     return ok_status();
+  }
+
+  Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) override {
+    return store_.set_cursor(channel, account, cursor);  // same connection: inside this transaction
   }
 
   Result<MergeStats> commit() override {

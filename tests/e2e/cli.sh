@@ -30,8 +30,8 @@ for c in triage reply handoff; do
   expect_exit 69 "$SOCQ" "$c"
   expect_err "not implemented yet: socq $c"
 done
-expect_exit 69 "$SOCQ" fetch
-expect_err "not implemented yet: fetching from platform APIs"
+expect_exit 78 "$SOCQ" fetch
+expect_err "no accounts configured"
 expect_exit 2 "$SOCQ" fetch --from "$SRC/examples/cases.jsonl" --format xml
 
 # A cron job with an open stdin must not hang: nothing reads stdin unless named '-'.
