@@ -7,6 +7,7 @@
 #include "lib/report/period.h"
 #include "lib/report/render.h"
 #include "lib/report/team_duty.h"
+#include "lib/store_scan.h"
 #include "lib/toml_file.h"
 #include "lib/term.h"
 
@@ -48,9 +49,11 @@ Result<report::ReportConfig> make_config(const ReportOptions& o, int64_t now_ms,
 // Cases from the named files, or from the store when none is named.
 Status each_case(Context& ctx, const std::vector<std::string>& files, const std::function<Status(Case&&)>& on_case) {
   if (files.empty()) {
+    // Open (and check) the store as every command does, then read it in
+    // storage order: a report needs no queue order.
     auto store = ctx.open_store(true);
     if (!store) return store.error();
-    return (*store)->list(CaseFilter{}, on_case);
+    return scan_sqlite_store(ctx.store_path(), on_case);
   }
   ReadStats stats;
   for (const auto& f : files)

@@ -23,7 +23,15 @@ const std::vector<CommandInfo>& command_table() {
        "platforms' APIs is not built yet (exit 69).",
        setup_fetch},
       {"triage", "set category, priority, team and owner by rules; SLA clocks",
-       "Not built yet: exits 69. Will apply rules, business-hours calendars, SLA clocks, PII and incident detection.",
+       "Applies a rules file (--rules, or the config key rules) to cases: named rules in order, each with conditions on "
+       "the customer's text (keywords on Unicode word boundaries, RE2 regexes), channel, account, customer, followers, "
+       "language, status, age, business hours, tags and fields, and actions that set category, priority, team, owner "
+       "and tags; each change is an event naming the rule. Finds PII (e-mail, phone, card and account numbers) in "
+       "public messages and records its kinds, never its values; then sets the SLA clocks. As a filter it reads the "
+       "files named ('-' for stdin) and writes JSON Lines; without files it works in place on the store, looking only "
+       "at cases changed since it last saw them. Triaging twice changes nothing the second time. A rules file with any "
+       "error is refused whole (exit 78) before any case is touched. The rules syntax, the teams and SLA tables and "
+       "the SLA clock definitions are in NOTES.",
        setup_triage},
       {"reply", "post a threaded reply after checks", "Not built yet: exits 69.", setup_reply},
       {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", "Not built yet: exits 69.",

@@ -194,6 +194,22 @@ std::string render_csv(const ojson& doc) {
 
 namespace {
 
+// Customer-given text (categories, tags, ids, owners) for a terminal or a
+// digest: C0 and C1 control characters as \xNN.
+std::string safe(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b == 0x7f) out += fmt::format("\\x{:02x}", b);
+    else if (b == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+             static_cast<unsigned char>(s[i + 1]) <= 0x9f)
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[++i]));
+    else out.push_back(s[i]);
+  }
+  return out;
+}
+std::string safe(const ojson& v) { return safe(v.get<std::string>()); }
+
 // "42m", "3h 05m", "2d 04h" from minutes; "-" for null.
 std::string human_min(const ojson& v) {
   if (v.is_null()) return "-";
@@ -260,7 +276,7 @@ std::string render_table(const ojson& doc, bool colour) {
     out += head("By " + doc["by"].get<std::string>());
     Table t{{"GROUP", "CASES", "IN", "OUT", "FRT P50", "FRT P90", "NRT P50", "ANSWERED", "BACKLOG", "STALLED"}, {}, {32}};
     for (const auto& x : doc["groups"])
-      t.rows.push_back({x["key"].get<std::string>(), std::to_string(x["volume"]["cases"].get<int64_t>()),
+      t.rows.push_back({safe(x["key"]), std::to_string(x["volume"]["cases"].get<int64_t>()),
                         std::to_string(x["volume"]["messages_in"].get<int64_t>()),
                         std::to_string(x["volume"]["messages_out"].get<int64_t>()),
                         human_min(x["first_response"]["calendar"]["p50_min"]),
@@ -329,7 +345,7 @@ std::string render_table(const ojson& doc, bool colour) {
     if (g[which].empty()) out += "none\n";
     const int64_t top = g[which].empty() ? 0 : g[which][0]["cases"].get<int64_t>();
     for (const auto& c : g[which])
-      out += fmt::format("{:<24} {:>7} {}\n", truncate_to(c["name"].get<std::string>(), 24), c["cases"].get<int64_t>(),
+      out += fmt::format("{:<24} {:>7} {}\n", truncate_to(safe(c["name"]), 24), c["cases"].get<int64_t>(),
                          bar(double(c["cases"].get<int64_t>()), double(top), 20));
   }
   out += head(fmt::format("Rising terms ({} .. {} against the period before)", doc["terms_periods"]["this"]["from"].get<std::string>().substr(0, 10),
@@ -377,7 +393,7 @@ std::string render_markdown(const ojson& doc) {
     out += "## By " + doc["by"].get<std::string>() + "\n\n| " + doc["by"].get<std::string>() +
            " | cases | first response p50 | p90 | answered | backlog |\n|---|---:|---:|---:|---:|---:|\n";
     for (const auto& x : doc["groups"])
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", x["key"].get<std::string>(), x["volume"]["cases"].get<int64_t>(),
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", safe(x["key"]), x["volume"]["cases"].get<int64_t>(),
                          human_min(x["first_response"]["calendar"]["p50_min"]), human_min(x["first_response"]["calendar"]["p90_min"]),
                          pct(x["answered"]["share"]), x["backlog"]["open"].get<int64_t>());
     out += "\n";
@@ -413,7 +429,7 @@ std::string render_markdown(const ojson& doc) {
     out += std::string("**") + title + ":** ";
     if (items.empty()) out += "none";
     for (size_t i = 0; i < items.size(); ++i)
-      out += fmt::format("{}{} ({})", i ? ", " : "", items[i]["name"].get<std::string>(), items[i]["cases"].get<int64_t>());
+      out += fmt::format("{}{} ({})", i ? ", " : "", safe(items[i]["name"]), items[i]["cases"].get<int64_t>());
     out += "\n\n";
   };
   list("Top categories", g["top_categories"]);
@@ -450,8 +466,8 @@ std::string render_explain(Report& r, const std::string& metric) {
   out += fmt::format("\n{} ({}):\n", title, items.size());
   Table t{{"CASE", value_name, "MINUTES", "FROM", "TO", "OWNER"}, {}, {}};
   for (const auto& w : items)
-    t.rows.push_back({w.id, human_min(ojson(double(w.value_ms) / 60000.0)), fmt::format("{:.1f}", double(w.value_ms) / 60000.0),
-                      w.start, w.stop, w.owner});
+    t.rows.push_back({safe(w.id), human_min(ojson(double(w.value_ms) / 60000.0)), fmt::format("{:.1f}", double(w.value_ms) / 60000.0),
+                      w.start, w.stop, safe(w.owner)});
   out += render_table(t, false);
   if (!items.empty()) out += "Drill down: socq case show ID\n";
   return out;

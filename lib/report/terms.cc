@@ -17,7 +17,7 @@ const std::unordered_set<std::string_view>& stopwords() {
       "got", "let", "she", "too", "use", "this", "that", "with", "from", "they", "them", "then", "than", "there",
       "their", "what", "when", "where", "which", "will", "would", "could", "should", "been", "were", "just", "into",
       "about", "also", "only", "some", "more", "very", "here", "like", "does", "doing", "done", "dont", "don",
-      "im", "i'm", "it's", "can't", "won't", "amp", "http", "https", "www", "com", "please", "thanks", "thank",
+      "im", "i'm", "it's", "don't", "can't", "won't", "amp", "http", "https", "www", "com", "please", "thanks", "thank",
       "hello", "hey", "hi", "yes", "why", "because", "still", "again", "even", "after", "before", "being", "over",
       "such", "each", "other", "these", "those", "both", "same", "own", "off", "once", "while", "ive", "youre",
       "isnt", "cant", "wont", "didnt", "doesnt", "there's", "what's", "i've", "you're", "isn't", "didn't",

@@ -1,0 +1,61 @@
+#include "lib/store_scan.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+#include "lib/case_json.h"
+
+namespace socq {
+namespace {
+
+struct Db {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  ~Db() {
+    if (st) sqlite3_finalize(st);
+    if (db) {
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+    }
+  }
+};
+
+Error scan_error(sqlite3* db, const std::string& path) {
+  const int rc = db ? sqlite3_errcode(db) : SQLITE_CANTOPEN;
+  const Exit code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? Exit::temp_fail : Exit::io;
+  return Error{code, path + ": reading cases: " + (db ? sqlite3_errmsg(db) : "cannot open")};
+}
+
+}  // namespace
+
+Status scan_sqlite_store(const std::string& path, const std::function<Status(Case&&)>& on_case) {
+  Db d;
+  if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return scan_error(d.db, path);
+  sqlite3_busy_timeout(d.db, 5000);
+  // A read transaction: one consistent snapshot while writers go on (WAL).
+  if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return scan_error(d.db, path);
+  if (sqlite3_prepare_v2(d.db, "SELECT id, json FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
+    return scan_error(d.db, path);
+  CaseParser parser;
+  std::string buf;
+  for (;;) {
+    const int rc = sqlite3_step(d.st);
+    if (rc == SQLITE_DONE) return ok_status();
+    if (rc != SQLITE_ROW) return scan_error(d.db, path);
+    const auto* json = static_cast<const char*>(sqlite3_column_blob(d.st, 1));
+    const auto len = static_cast<size_t>(sqlite3_column_bytes(d.st, 1));
+    // The parser reads past the end: a padded copy.
+    if (buf.size() < len + CaseParser::padding()) buf.resize(len + CaseParser::padding());
+    if (len) std::memcpy(buf.data(), json, len);
+    auto c = parser.parse(buf.data(), len, buf.size());
+    if (!c) {
+      const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(d.st, 0));
+      return Error{Exit::data, path + ": stored case " + (id ? id : "?") + " is damaged: " + c.error().message};
+    }
+    if (auto s = on_case(std::move(c).value()); !s) return s;
+  }
+}
+
+}  // namespace socq
