@@ -241,110 +241,128 @@ static int json_int(const json& body, const char* key, int fallback) {
 
 static const char* kFaultKinds[] = {"429", "500", "502", "slow", "drop", "malformed", "wrong_shape", "401"};
 
+// The shared control endpoints, one small function each.
+struct ControlRoute {
+  const char* method;
+  const char* path;
+  void (FakeServer::*handler)(const json& body, httplib::Response& res);
+};
+
 bool FakeServer::handle_common_control(const httplib::Request& req, httplib::Response& res) {
-  const std::string& p = req.path;
-  const std::string& m = req.method;
-  json body = json::parse(req.body.empty() ? "null" : req.body, nullptr, false);
-  if (m == "POST" && p == "/__fake/faults") {
-    if (!body.is_object() || !body.value("kind", json()).is_string()) {
-      reply_json(res, 400, {{"error", "body must be {\"path\":..., \"kind\":...}"}});
-      return true;
-    }
-    Fault f;
-    f.path = body.value("path", std::string());
-    f.kind = body["kind"].get<std::string>();
-    if (std::find(std::begin(kFaultKinds), std::end(kFaultKinds), f.kind) == std::end(kFaultKinds)) {
-      reply_json(res, 400, {{"error", "unknown fault kind: " + f.kind}});
-      return true;
-    }
-    f.times = json_int(body, "times", 1);
-    f.delay_ms = json_int(body, "delay_ms", 5000);
-    f.reset_in_s = json_int(body, "reset_in_s", 2);
-    std::lock_guard lock(mutex_);
-    faults_.push_back(f);
-    reply_json(res, 200, {{"pending", faults_.size()}});
-    return true;
-  }
-  if (m == "DELETE" && p == "/__fake/faults") {
-    std::lock_guard lock(mutex_);
-    faults_.clear();
-    reply_json(res, 200, {{"pending", 0}});
-    return true;
-  }
-  if (m == "GET" && p == "/__fake/faults") {
-    std::lock_guard lock(mutex_);
-    json out = json::array();
-    for (const auto& f : faults_) out.push_back({{"path", f.path}, {"kind", f.kind}, {"times", f.times}});
-    reply_json(res, 200, out);
-    return true;
-  }
-  if (m == "POST" && p == "/__fake/hold") {
-    Hold hold;
-    if (body.is_object()) {
-      hold.path = body.value("path", std::string());
-      hold.skip = json_int(body, "skip", 0);
-    }
-    std::lock_guard lock(mutex_);
-    holds_.push_back(hold);
-    reply_json(res, 200, {{"holds", holds_.size()}});
-    return true;
-  }
-  if (m == "POST" && p == "/__fake/release") {
-    int released;
-    {
-      std::lock_guard lock(mutex_);
-      released = held_;
-      holds_.clear();
-      ++release_generation_;
-    }
-    wake_.notify_all();
-    reply_json(res, 200, {{"released", released}});
-    return true;
-  }
-  if (m == "GET" && p == "/__fake/held") {
-    std::lock_guard lock(mutex_);
-    reply_json(res, 200, {{"held", held_}});
-    return true;
-  }
-  if (m == "GET" && p == "/__fake/requests") {
-    std::lock_guard lock(mutex_);
-    reply_json(res, 200, requests_);
-    return true;
-  }
-  if (m == "GET" && p == "/__fake/posts") {
-    std::lock_guard lock(mutex_);
-    reply_json(res, 200, posts_);
-    return true;
-  }
-  if (m == "POST" && p == "/__fake/ratelimit") {
-    std::lock_guard lock(mutex_);
-    refresh_window_locked(Clock::now());
-    if (body.is_object()) {
-      window_.limit = json_int(body, "limit", window_.limit);
-      window_.remaining = json_int(body, "remaining", window_.remaining);
-      // A window of its own length, so a test is not cut by the 5-minute boundary.
-      if (body.contains("reset_in_s"))
-        window_.reset_at = Clock::now() + std::chrono::seconds(json_int(body, "reset_in_s", 300));
-    }
-    reply_json(res, 200, {{"limit", window_.limit}, {"remaining", window_.remaining},
-                          {"reset", iso8601_ms(window_.reset_at)}});
-    return true;
-  }
-  if (m == "POST" && p == "/__fake/reset") {
-    {
-      std::lock_guard lock(mutex_);
-      requests_ = json::array();
-      posts_ = json::array();
-      faults_.clear();
-      holds_.clear();
-      ++release_generation_;
-      window_.remaining = window_.limit;
-    }
-    wake_.notify_all();
-    reply_json(res, 200, json::object());
+  static const ControlRoute routes[] = {
+      {"POST", "/__fake/faults", &FakeServer::control_add_fault},
+      {"DELETE", "/__fake/faults", &FakeServer::control_clear_faults},
+      {"GET", "/__fake/faults", &FakeServer::control_list_faults},
+      {"POST", "/__fake/hold", &FakeServer::control_hold},
+      {"POST", "/__fake/release", &FakeServer::control_release},
+      {"GET", "/__fake/held", &FakeServer::control_held},
+      {"GET", "/__fake/requests", &FakeServer::control_requests},
+      {"GET", "/__fake/posts", &FakeServer::control_posts},
+      {"POST", "/__fake/ratelimit", &FakeServer::control_ratelimit},
+      {"POST", "/__fake/reset", &FakeServer::control_reset},
+  };
+  for (const auto& r : routes) {
+    if (req.method != r.method || req.path != r.path) continue;
+    json body = json::parse(req.body.empty() ? "null" : req.body, nullptr, false);
+    (this->*r.handler)(body, res);
     return true;
   }
   return false;
+}
+
+void FakeServer::control_add_fault(const json& body, httplib::Response& res) {
+  if (!body.is_object() || !body.value("kind", json()).is_string())
+    return reply_json(res, 400, {{"error", "body must be {\"path\":..., \"kind\":...}"}});
+  Fault f;
+  f.path = body.value("path", std::string());
+  f.kind = body["kind"].get<std::string>();
+  if (std::find(std::begin(kFaultKinds), std::end(kFaultKinds), f.kind) == std::end(kFaultKinds))
+    return reply_json(res, 400, {{"error", "unknown fault kind: " + f.kind}});
+  f.times = json_int(body, "times", 1);
+  f.delay_ms = json_int(body, "delay_ms", 5000);
+  f.reset_in_s = json_int(body, "reset_in_s", 2);
+  std::lock_guard lock(mutex_);
+  faults_.push_back(f);
+  reply_json(res, 200, {{"pending", faults_.size()}});
+}
+
+void FakeServer::control_clear_faults(const json&, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  faults_.clear();
+  reply_json(res, 200, {{"pending", 0}});
+}
+
+void FakeServer::control_list_faults(const json&, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  json out = json::array();
+  for (const auto& f : faults_) out.push_back({{"path", f.path}, {"kind", f.kind}, {"times", f.times}});
+  reply_json(res, 200, out);
+}
+
+void FakeServer::control_hold(const json& body, httplib::Response& res) {
+  Hold hold;
+  if (body.is_object()) {
+    hold.path = body.value("path", std::string());
+    hold.skip = json_int(body, "skip", 0);
+  }
+  std::lock_guard lock(mutex_);
+  holds_.push_back(hold);
+  reply_json(res, 200, {{"holds", holds_.size()}});
+}
+
+void FakeServer::control_release(const json&, httplib::Response& res) {
+  int released;
+  {
+    std::lock_guard lock(mutex_);
+    released = held_;
+    holds_.clear();
+    ++release_generation_;
+  }
+  wake_.notify_all();
+  reply_json(res, 200, {{"released", released}});
+}
+
+void FakeServer::control_held(const json&, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  reply_json(res, 200, {{"held", held_}});
+}
+
+void FakeServer::control_requests(const json&, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  reply_json(res, 200, requests_);
+}
+
+void FakeServer::control_posts(const json&, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  reply_json(res, 200, posts_);
+}
+
+void FakeServer::control_ratelimit(const json& body, httplib::Response& res) {
+  std::lock_guard lock(mutex_);
+  refresh_window_locked(Clock::now());
+  if (body.is_object()) {
+    window_.limit = json_int(body, "limit", window_.limit);
+    window_.remaining = json_int(body, "remaining", window_.remaining);
+    // A window of its own length, so a test is not cut by the 5-minute boundary.
+    if (body.contains("reset_in_s"))
+      window_.reset_at = Clock::now() + std::chrono::seconds(json_int(body, "reset_in_s", 300));
+  }
+  reply_json(res, 200, {{"limit", window_.limit}, {"remaining", window_.remaining},
+                        {"reset", iso8601_ms(window_.reset_at)}});
+}
+
+void FakeServer::control_reset(const json&, httplib::Response& res) {
+  {
+    std::lock_guard lock(mutex_);
+    requests_ = json::array();
+    posts_ = json::array();
+    faults_.clear();
+    holds_.clear();
+    ++release_generation_;
+    window_.remaining = window_.limit;
+  }
+  wake_.notify_all();
+  reply_json(res, 200, json::object());
 }
 
 bool FakeServer::take_fault(const std::string& path, Fault* out) {

@@ -107,6 +107,16 @@ class FakeServer {
  private:
   void dispatch(const httplib::Request& req, httplib::Response& res);
   bool handle_common_control(const httplib::Request& req, httplib::Response& res);
+  void control_add_fault(const json& body, httplib::Response& res);
+  void control_clear_faults(const json& body, httplib::Response& res);
+  void control_list_faults(const json& body, httplib::Response& res);
+  void control_hold(const json& body, httplib::Response& res);
+  void control_release(const json& body, httplib::Response& res);
+  void control_held(const json& body, httplib::Response& res);
+  void control_requests(const json& body, httplib::Response& res);
+  void control_posts(const json& body, httplib::Response& res);
+  void control_ratelimit(const json& body, httplib::Response& res);
+  void control_reset(const json& body, httplib::Response& res);
   bool take_fault(const std::string& path, Fault* out);
   size_t record_request(const httplib::Request& req);
   void finish_request(size_t index, int status, const std::string& fault);

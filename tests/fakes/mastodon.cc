@@ -168,35 +168,34 @@ bool MastodonFake::load(std::string* error) {
 
 void MastodonFake::add_status_locked(const json& s) {
   statuses_[status_id(s)] = s;
-  if (s.contains("account") && s["account"].is_object() && is_id(s["account"].value("id", json())))
-    accounts_[s["account"]["id"].get<std::string>()] = s["account"];
+  if (s.contains("account")) remember_account_locked(s["account"]);
+}
+
+// Replaces the item with the same id, or appends it.
+static void upsert_by_id(std::vector<json>& items, json item) {
+  std::string id = item["id"].get<std::string>();
+  auto same = std::find_if(items.begin(), items.end(), [&](const json& x) { return x["id"].get<std::string>() == id; });
+  if (same != items.end())
+    *same = std::move(item);
+  else
+    items.push_back(std::move(item));
+}
+
+void MastodonFake::remember_account_locked(const json& a) {
+  if (a.is_object() && is_id(a.value("id", json()))) accounts_[a["id"].get<std::string>()] = a;
 }
 
 void MastodonFake::add_notification_locked(json n) {
-  if (n.contains("account") && n["account"].is_object() && is_id(n["account"].value("id", json())))
-    accounts_[n["account"]["id"].get<std::string>()] = n["account"];
+  if (n.contains("account")) remember_account_locked(n["account"]);
   if (n.contains("status") && n["status"].is_object()) add_status_locked(n["status"]);
-  std::string id = n["id"].get<std::string>();
-  auto same = std::find_if(notifications_.begin(), notifications_.end(),
-                           [&](const json& x) { return x["id"].get<std::string>() == id; });
-  if (same != notifications_.end())
-    *same = std::move(n);
-  else
-    notifications_.push_back(std::move(n));
+  upsert_by_id(notifications_, std::move(n));
 }
 
 void MastodonFake::add_conversation_locked(json c) {
   add_status_locked(c["last_status"]);
   if (c.contains("accounts") && c["accounts"].is_array())
-    for (const auto& a : c["accounts"])
-      if (a.is_object() && is_id(a.value("id", json()))) accounts_[a["id"].get<std::string>()] = a;
-  std::string id = c["id"].get<std::string>();
-  auto same = std::find_if(conversations_.begin(), conversations_.end(),
-                           [&](const json& x) { return x["id"].get<std::string>() == id; });
-  if (same != conversations_.end())
-    *same = std::move(c);
-  else
-    conversations_.push_back(std::move(c));
+    for (const auto& a : c["accounts"]) remember_account_locked(a);
+  upsert_by_id(conversations_, std::move(c));
 }
 
 void MastodonFake::sort_locked() {

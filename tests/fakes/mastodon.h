@@ -51,6 +51,7 @@ class MastodonFake : public FakeServer {
   void add_notification_locked(json n);
   void add_conversation_locked(json c);
   void add_status_locked(const json& s);
+  void remember_account_locked(const json& account);
   void sort_locked();
   std::string newest_status_id_locked() const;
 
