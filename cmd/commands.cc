@@ -13,14 +13,16 @@ namespace socq {
 const std::vector<CommandInfo>& command_table() {
   static const std::vector<CommandInfo> table{
       {"fetch", "pull messages from platform APIs or import exports; group them into cases",
+       "Without --from, fetches mentions and private messages of the configured accounts (all, or those named) "
+       "from their platforms into the store, concurrently, each page committed with its cursor so a stopped run "
+       "resumes where it was and nothing is duplicated (Mastodon now; Bluesky, X and Facebook exit 69). "
        "Imports cases. With --from, reads files: JSON Lines of cases (passed through byte for byte when valid), "
        "the public data sets \"Customer Support on Twitter\" (twcs) and IBM customer care (ibm-cc), and any CSV "
        "export with a column mapping. Loose messages are rebuilt into threads from their reply links: one case per "
        "brand account, thread root and customer; a reply whose parent is not known starts its own case. Reading is "
        "strict: the first bad record stops the command with file:line and the field at fault (exit 65) before "
        "anything reaches the store; --skip-bad skips bad records and counts them. Into a store, all files merge in "
-       "one transaction: messages united by id, so importing the same file again changes nothing. Fetching from the "
-       "platforms' APIs is not built yet (exit 69).",
+       "one transaction: messages united by id, so importing the same file again changes nothing.",
        setup_fetch},
       {"triage", "set category, priority, team and owner by rules; SLA clocks",
        "Applies a rules file (--rules, or the config key rules) to cases: named rules in order, each with conditions on "
