@@ -109,6 +109,8 @@ expect_eq "$(api /api/v1/statuses/999999)" 404 "unknown status"
 expect_eq "$(jq -r .error "$WORK/body")" "Record not found" "404 body"
 expect_eq "$(api /api/v1/accounts/109000000000000001)" 200 "account"
 expect_eq "$(api /api/v1/accounts/1)" 404 "unknown account"
+expect_eq "$(api /api/v1/notifications/200000001)" 200 "one notification"
+expect_eq "$(jq -r .id "$WORK/body")" 200000001 "notification by id"
 
 # Faults, in the order added, each once; then normal again.
 fault() { ctl POST /__fake/faults "$1" >/dev/null || fail "fault $1"; }

@@ -265,6 +265,7 @@ void MastodonFake::route(const httplib::Request& req, httplib::Response& res, co
   static const std::regex status_re("^/api/v1/statuses/([0-9A-Za-z]+)$");
   static const std::regex context_re("^/api/v1/statuses/([0-9A-Za-z]+)/context$");
   static const std::regex account_re("^/api/v1/accounts/([0-9A-Za-z]+)$");
+  static const std::regex notification_re("^/api/v1/notifications/([0-9A-Za-z]+)$");
   const std::string& p = req.path;
   std::smatch m;
   if (req.method == "GET") {
@@ -284,6 +285,7 @@ void MastodonFake::route(const httplib::Request& req, httplib::Response& res, co
     if (std::regex_match(p, m, context_re)) return show_context(m[1], res);
     if (std::regex_match(p, m, status_re)) return show_status(m[1], res);
     if (std::regex_match(p, m, account_re)) return show_account(m[1], res);
+    if (std::regex_match(p, m, notification_re)) return show_notification(m[1], res);
   }
   if (req.method == "POST" && p == "/api/v1/statuses") return post_status(req, res, token);
   reply_json(res, 404, error_body("Record not found"));
@@ -379,6 +381,13 @@ void MastodonFake::show_context(const std::string& id, httplib::Response& res) {
   json descendants = json::array();
   for (const auto& sid : found) descendants.push_back(statuses_[sid]);
   reply_json(res, 200, {{"ancestors", ancestors}, {"descendants", descendants}});
+}
+
+void MastodonFake::show_notification(const std::string& id, httplib::Response& res) {
+  std::lock_guard lock(data_mutex_);
+  for (const auto& n : notifications_)
+    if (n["id"].get<std::string>() == id) return reply_json(res, 200, n);
+  reply_json(res, 404, error_body("Record not found"));
 }
 
 void MastodonFake::show_account(const std::string& id, httplib::Response& res) {

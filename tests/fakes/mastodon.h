@@ -45,6 +45,7 @@ class MastodonFake : public FakeServer {
   void show_status(const std::string& id, httplib::Response& res);
   void show_context(const std::string& id, httplib::Response& res);
   void show_account(const std::string& id, httplib::Response& res);
+  void show_notification(const std::string& id, httplib::Response& res);
   void post_status(const httplib::Request& req, httplib::Response& res, const std::string& token);
   void rate_headers(const RateWindow& w, httplib::Response& res);
   // Data (callers hold data_mutex_).
