@@ -318,51 +318,52 @@ std::string first_failure(const Rule& r, const RuleSet& set, const CaseView& v, 
                           std::string& matched) {
   const RuleConditions& w = r.when;
   const Case& c = v.c;
-  auto fail = [&](std::string why) { return explain ? why : std::string("x"); };
-  if (w.channel && !listed(*w.channel, c.channel)) return fail("channel is " + c.channel + ", not " + join(*w.channel));
-  if (w.account && !listed(*w.account, c.account)) return fail("account is " + c.account + ", not " + join(*w.account));
+  // The reason is built only for --explain: the hot path just says no.
+  auto fail = [&](auto&& why) { return explain ? std::string(why()) : std::string("x"); };
+  if (w.channel && !listed(*w.channel, c.channel)) return fail([&] { return "channel is " + c.channel + ", not " + join(*w.channel); });
+  if (w.account && !listed(*w.account, c.account)) return fail([&] { return "account is " + c.account + ", not " + join(*w.account); });
   if (w.status && !listed(*w.status, to_string(c.status)))
-    return fail("status is " + std::string(to_string(c.status)) + ", not " + join(*w.status));
+    return fail([&] { return "status is " + std::string(to_string(c.status)) + ", not " + join(*w.status); });
   if (w.customer) {
     const std::string mine = handle_key(c.customer.handle.value_or(c.customer.id));
     const bool any = std::any_of(w.customer->begin(), w.customer->end(), [&](const std::string& h) { return handle_key(h) == mine; });
-    if (!any) return fail("customer is " + c.customer.handle.value_or(c.customer.id) + ", not " + join(*w.customer));
+    if (!any) return fail([&] { return "customer is " + c.customer.handle.value_or(c.customer.id) + ", not " + join(*w.customer); });
   }
   if (w.followers_min && c.customer.followers.value_or(0) < *w.followers_min)
-    return fail("followers " + std::to_string(c.customer.followers.value_or(0)) + " < " + std::to_string(*w.followers_min));
+    return fail([&] { return "followers " + std::to_string(c.customer.followers.value_or(0)) + " < " + std::to_string(*w.followers_min); });
   if (w.followers_max && c.customer.followers.value_or(0) > *w.followers_max)
-    return fail("followers " + std::to_string(c.customer.followers.value_or(0)) + " > " + std::to_string(*w.followers_max));
-  if (w.lang && !inbound_lang(c, *w.lang)) return fail("no inbound message in " + join(*w.lang));
+    return fail([&] { return "followers " + std::to_string(c.customer.followers.value_or(0)) + " > " + std::to_string(*w.followers_max); });
+  if (w.lang && !inbound_lang(c, *w.lang)) return fail([&] { return "no inbound message in " + join(*w.lang); });
   const std::pair<const Alternatives*, const OptString*> fields[] = {
       {&w.category, &c.category}, {&w.priority, &c.priority}, {&w.team, &c.team}, {&w.owner, &c.owner}};
   const char* names[] = {"category", "priority", "team", "owner"};
   for (size_t i = 0; i < 4; ++i)
     if (*fields[i].first && !field_matches(*fields[i].first, *fields[i].second))
-      return fail(std::string(names[i]) + " is " + shown(*fields[i].second) + ", not " + join(**fields[i].first));
+      return fail([&] { return std::string(names[i]) + " is " + shown(*fields[i].second) + ", not " + join(**fields[i].first); });
   if (w.pii) {
     const bool any = c.pii.empty() ? listed(*w.pii, "")
                                    : std::any_of(c.pii.begin(), c.pii.end(), [&](const std::string& k) { return listed(*w.pii, k); });
-    if (!any) return fail("pii is [" + join(c.pii) + "], not " + join(*w.pii));
+    if (!any) return fail([&] { return "pii is [" + join(c.pii) + "], not " + join(*w.pii); });
   }
   for (const auto& tag : w.tags)
-    if (!listed(c.tags, tag)) return fail("no tag " + tag);
+    if (!listed(c.tags, tag)) return fail([&] { return "no tag " + tag; });
   for (const auto& tag : w.not_tags)
-    if (listed(c.tags, tag)) return fail("has tag " + tag);
+    if (listed(c.tags, tag)) return fail([&] { return "has tag " + tag; });
   if (w.older_than_ms || w.newer_than_ms) {
     const auto at = inbound_time(c, w.age_from);
-    if (!at) return fail("no inbound message to take an age from");
+    if (!at) return fail([&] { return "no inbound message to take an age from"; });
     const int64_t age = v.now_ms - *at;
-    if (w.older_than_ms && age <= *w.older_than_ms) return fail("age " + std::to_string(age / 60000) + "m is not older than the limit");
-    if (w.newer_than_ms && age >= *w.newer_than_ms) return fail("age " + std::to_string(age / 60000) + "m is not newer than the limit");
+    if (w.older_than_ms && age <= *w.older_than_ms) return fail([&] { return "age " + std::to_string(age / 60000) + "m is not older than the limit"; });
+    if (w.newer_than_ms && age >= *w.newer_than_ms) return fail([&] { return "age " + std::to_string(age / 60000) + "m is not newer than the limit"; });
   }
   if (w.business_hours) {
     const auto at = inbound_time(c, AgeFrom::last_inbound);
     const Calendar* cal = env.calendar_of(c.team);
-    if (!cal) return fail("case has no team with business hours");
-    if (!at) return fail("no inbound message");
+    if (!cal) return fail([&] { return "case has no team with business hours"; });
+    if (!at) return fail([&] { return "no inbound message"; });
     const bool open = cal->is_open(TimePoint{std::chrono::seconds{*at / 1000}});
     if (open != *w.business_hours)
-      return fail(std::string("last inbound message is ") + (open ? "inside" : "outside") + " the business hours of " + *c.team);
+      return fail([&] { return std::string("last inbound message is ") + (open ? "inside" : "outside") + " the business hours of " + *c.team; });
   }
   auto found = [&](const std::vector<int>& ids, const std::vector<std::string>& texts, const char* what) -> bool {
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -373,8 +374,8 @@ std::string first_failure(const Rule& r, const RuleSet& set, const CaseView& v, 
     }
     return false;
   };
-  if (!w.keyword_ids.empty() && !found(w.keyword_ids, w.keywords, "keyword")) return fail("no keyword found (" + join(w.keywords) + ")");
-  if (!w.regex_ids.empty() && !found(w.regex_ids, w.regexes, "regex")) return fail("no regex matched (" + join(w.regexes) + ")");
+  if (!w.keyword_ids.empty() && !found(w.keyword_ids, w.keywords, "keyword")) return fail([&] { return "no keyword found (" + join(w.keywords) + ")"; });
+  if (!w.regex_ids.empty() && !found(w.regex_ids, w.regexes, "regex")) return fail([&] { return "no regex matched (" + join(w.regexes) + ")"; });
   return "";
 }
 
