@@ -26,6 +26,7 @@ const std::unordered_set<std::string_view>& stopwords() {
 }
 
 bool is_term_char(int32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || cp == '\'';
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
@@ -88,21 +89,26 @@ void word_terms(std::string_view word, std::vector<std::string>& out) {
 
 void terms_of(std::string_view text, std::vector<std::string>& out) {
   out.clear();
-  const std::string folded = fold(text);
-  std::string_view rest = folded;
+  std::string_view rest = text;
   while (!rest.empty()) {
     const size_t start = rest.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos) break;
     rest.remove_prefix(start);
     const size_t end = std::min(rest.find_first_of(" \t\r\n"), rest.size());
-    word_terms(rest.substr(0, end), out);
+    // Words are folded one by one: most are ASCII even in a text with an
+    // emoji, and those skip utf8proc.
+    word_terms(fold(rest.substr(0, end)), out);
     rest.remove_prefix(end);
   }
 }
 
 void TermCounter::add(std::string_view text, bool now) {
   terms_of(text, scratch_);
-  for (const auto& t : scratch_) {
+  add_terms(scratch_, now);
+}
+
+void TermCounter::add_terms(const std::vector<std::string>& terms, bool now) {
+  for (const auto& t : terms) {
     auto& c = counts_[t];
     (now ? c.first : c.second) += 1;
   }

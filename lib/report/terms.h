@@ -26,6 +26,8 @@ class TermCounter {
   // Counts the terms of one inbound message of this period (now = true) or
   // of the previous period.
   void add(std::string_view text, bool now);
+  // The same for terms already split (terms_of), counted once each.
+  void add_terms(const std::vector<std::string>& terms, bool now);
   void merge(const TermCounter& other);
   // The top `limit` by score, then count this period, then term.
   std::vector<RisingTerm> rising(size_t limit) const;
