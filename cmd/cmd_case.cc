@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "cmd/commands.h"
 #include "lib/csv.h"
@@ -132,6 +133,46 @@ std::vector<std::string> csv_row(const Case& c) {
           c.updated_at};
 }
 
+// A full page may cut its last due band short; a case needing a new owner
+// later in that band still comes before the rest of the band. Such cases
+// are found by the indexed owner column: the away agents' cases, and the
+// unowned ones (all of them in the overdue band are past half their clock,
+// so there the first `limit` suffice). They join the page in due order.
+Status add_band_rest(Context& ctx, const TriageEnv& env, const CaseFilter& filter, int64_t now, std::vector<Case>& page) {
+  const std::string last_due = next_due(page.back());
+  const DueBand band = due_band(last_due.empty() ? std::nullopt : parse_rfc3339_utc(last_due), now);
+  const auto end = band_end_ms(band, now);
+  if (!end) return ok_status();
+  std::set<std::string> seen;
+  for (const auto& c : page) seen.insert(c.id);
+  auto add = [&](Case&& c) {
+    if (seen.insert(c.id).second) page.push_back(std::move(c));
+    return ok_status();
+  };
+  CaseFilter more = filter;
+  more.due_by_ms = std::min(filter.due_by_ms.value_or(INT64_MAX), *end - 1);
+  const auto now_tp = std::chrono::sys_seconds(std::chrono::seconds(now / 1000));
+  std::set<std::string> away;
+  for (const auto& a : env.away)
+    if ((!filter.owner || filter.owner == a.name) && env.is_away(a.name, now_tp)) away.insert(a.name);
+  for (const auto& name : away) {
+    more.owner = name;
+    if (auto st = each_case(ctx, {}, more, add); !st) return st;
+  }
+  if (!filter.owner) {
+    more.owner.reset();
+    more.unowned = true;
+    more.limit = band == DueBand::overdue ? filter.limit : 0;
+    if (auto st = each_case(ctx, {}, more, add); !st) return st;
+  }
+  auto due_ms = [](const Case& c) {
+    const std::string d = next_due(c);
+    return d.empty() ? INT64_MAX : parse_rfc3339_utc(d).value_or(INT64_MAX);
+  };
+  std::stable_sort(page.begin(), page.end(), [&](const Case& a, const Case& b) { return due_ms(a) < due_ms(b); });
+  return ok_status();
+}
+
 // Cases in queue order (lib/triage/queue.h): soonest SLA due first, cases
 // needing a new owner first within their due band.
 Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
@@ -139,36 +180,32 @@ Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
   auto env = load_triage_env_from_config(ctx.config());
   if (!env) return env.error();
   const int64_t now = ctx.clock->now_ms();
-  CaseFilter query = filter;
-  query.limit = 0;  // QueueOrder keeps the limit
-  if (filter.limit && o.files.empty()) {
-    // The page's last band must be read whole: a case needing an owner just
-    // past the page comes before the rest of its band.
-    size_t n = 0;
-    std::optional<int64_t> last_due;
-    auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
-      ++n;
-      const std::string due = next_due(c);
-      last_due = due.empty() ? std::nullopt : parse_rfc3339_utc(due);
-      return ok_status();
-    });
-    if (!st) return st;
-    auto end = band_end_ms(due_band(last_due, now), now);
-    if (n < filter.limit || !end) {
-      query.limit = filter.limit;
-    } else {
-      query.due_by_ms = std::min(filter.due_by_ms.value_or(INT64_MAX), *end - 1);
-    }
-  }
   QueueOrder order(*env, now, filter.limit, on_item);
-  if (auto st = each_case(ctx, o.files, query, [&](Case&& c) { return order.push(std::move(c)); }); !st) return st;
+  auto push = [&](Case&& c) { return order.push(std::move(c)); };
+  if (!filter.limit || !o.files.empty()) {
+    CaseFilter all = filter;
+    all.limit = 0;  // from files, QueueOrder keeps the limit
+    if (auto st = each_case(ctx, o.files, all, push); !st) return st;
+    return order.finish();
+  }
+  std::vector<Case> page;
+  if (auto st = each_case(ctx, o.files, filter, [&](Case&& c) {
+        page.push_back(std::move(c));
+        return ok_status();
+      });
+      !st)
+    return st;
+  if (page.size() == filter.limit)
+    if (auto st = add_band_rest(ctx, *env, filter, now, page); !st) return st;
+  for (auto& c : page)
+    if (auto st = push(std::move(c)); !st) return st;
   return order.finish();
 }
 
 // Lists cases; returns how many through `shown`, and counts them by team
 // into `counts` when given.
 int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCounts* counts = nullptr) {
-  CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit, {}};
+  CaseFilter filter{opt(o.status), opt(o.channel), opt(o.account), opt(o.owner), opt(o.team), o.limit, {}, false};
   if (!o.within.empty()) {
     auto ms = parse_duration_ms(o.within);
     if (!ms) return ctx.fail(Error{Exit::usage, "--within wants a duration like 30m, 2h or 1d, not \"" + o.within + "\""});

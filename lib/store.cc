@@ -30,7 +30,8 @@ bool case_matches(const CaseFilter& f, const Case& c) {
   const auto col = columns_of(c);
   return (!f.status || *f.status == col.status) && (!f.channel || *f.channel == col.channel) &&
          (!f.account || *f.account == col.account) && (!f.owner || f.owner == col.owner) &&
-         (!f.team || f.team == col.team) && (!f.due_by_ms || (col.next_due_ms && *col.next_due_ms <= *f.due_by_ms));
+         (!f.team || f.team == col.team) && (!f.due_by_ms || (col.next_due_ms && *col.next_due_ms <= *f.due_by_ms)) &&
+         (!f.unowned || !col.owner);
 }
 
 Error conflict_error(const Case& mine, const Case& theirs) {

@@ -17,6 +17,7 @@ struct CaseFilter {
   OptString status, channel, account, owner, team;
   size_t limit = 0;  // 0: no limit
   std::optional<int64_t> due_by_ms;  // only cases with a clock due at or before this time
+  bool unowned = false;              // only cases nobody owns (the queue's owner check)
 };
 
 struct MergeStats {

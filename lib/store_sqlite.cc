@@ -167,6 +167,7 @@ class SqliteStore final : public Store {
     add(f.owner, "owner");
     add(f.team, "team");
     if (f.due_by_ms) where += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
+    if (f.unowned) where += " AND owner IS NULL";
     // The queue order: soonest due first, then cases with no clock, newest
     // first. Two index-ordered halves, each cut to the limit, so a queue
     // query reads a few rows, not the store; the JSON is read last.

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include "lib/timefmt.h"
+#include "lib/store.h"
 #include "lib/triage/queue.h"
 
 using namespace socq;
@@ -121,4 +122,27 @@ TEST_CASE("queue: case due counts breached and at-risk cases by team") {
   CHECK(lines[1] == "billing: 0 breached, 1 at risk");
   CHECK(lines[2] == "service: 1 breached, 0 at risk");
   CHECK(lines[3] == "(no team): 0 breached, 1 at risk");
+}
+
+TEST_CASE("queue: stores filter unowned cases (how a page's last band is completed)") {
+  auto store = make_memory_store();
+  auto batch = store->begin_merge("2026-11-23T09:00:00Z", "test");
+  REQUIRE(batch);
+  Case a = queued("x:brand:1", "bob", "2026-11-23T08:00:00Z", "2026-11-23T08:30:00Z");
+  Case b = queued("x:brand:2", std::nullopt, "2026-11-23T08:00:00Z", "2026-11-23T08:40:00Z");
+  for (Case* c : {&a, &b}) {
+    c->channel = "x";
+    c->account = "brand";
+    c->customer.id = "c";
+    REQUIRE((*batch)->add(std::move(*c)));
+  }
+  REQUIRE((*batch)->commit());
+  CaseFilter f;
+  f.unowned = true;
+  std::vector<std::string> ids;
+  REQUIRE(store->list(f, [&](Case&& c) {
+    ids.push_back(c.id);
+    return ok_status();
+  }));
+  CHECK(ids == std::vector<std::string>{"x:brand:2"});
 }
