@@ -247,3 +247,50 @@ TEST_CASE("mastodon fetch: faults give the documented errors and retries") {
 }
 
 }  // namespace socq
+
+namespace socq {
+
+TEST_CASE("fetch runner: accounts run concurrently, each with its own cursors; unknown names are usage errors") {
+  Rig rig;
+  auto store = make_memory_store();
+  AccountConfig a = rig.account(), b = rig.account();
+  b.name = "mirror";
+  b.handle = "@mirror@transit.social";  // configured: used as given, without the '@'
+  FetchSettings s;
+  s.since_ms = parse_since("2026-11-01", 0).value();
+  s.now = "2026-11-23T09:00:00Z";
+  FetchHooks h;
+  h.sleeper = &rig.sleeper;
+  const auto results = fetch_accounts(store.get(), {a, b}, s, h, test_env);
+  REQUIRE(results.size() == 2);
+  for (const auto& r : results) REQUIRE_MESSAGE(!r.error, r.error->message);
+  CHECK(results[0].handle == "northrail@transit.social");
+  CHECK(results[1].handle == "mirror@transit.social");
+  CHECK(results[0].new_cases > 10);
+  CHECK(results[1].new_cases > 10);
+  for (const char* key : {"northrail@transit.social/notifications", "mirror@transit.social/notifications"}) {
+    auto c = store->cursor("mastodon", key);
+    REQUIRE(c.ok());
+    CHECK(c->has_value());
+  }
+
+  auto picked = select_accounts({a, b}, {"mirror"});
+  REQUIRE(picked.ok());
+  REQUIRE(picked->size() == 1);
+  CHECK(picked->front().name == "mirror");
+  auto unknown = select_accounts({a, b}, {"miror"});
+  REQUIRE(!unknown.ok());
+  CHECK(unknown.error().code == Exit::usage);
+  CHECK(unknown.error().message.find("did you mean \"mirror\"?") != std::string::npos);
+  CHECK(select_accounts({}, {}).error().code == Exit::config);
+}
+
+TEST_CASE("fetch: --since takes dates, times and durations") {
+  const int64_t now = parse_since("2026-11-23T09:00:00Z", 0).value();
+  CHECK(parse_since("7d", now).value() == now - 7 * 86'400'000LL);
+  CHECK(parse_since("36h", now).value() == now - 36 * 3'600'000LL);
+  CHECK(parse_since("2026-11-20", now).value() == parse_since("2026-11-20T00:00:00Z", 0).value());
+  CHECK(parse_since("yesterday", now).error().code == Exit::usage);
+}
+
+}  // namespace socq
