@@ -26,7 +26,7 @@ expect_exit 2 "$SOCQ" case
 expect_exit 2 "$SOCQ" case show
 expect_exit 2 "$SOCQ" case resolve x:y:z --reason because
 
-for c in triage reply handoff; do
+for c in reply handoff; do
   expect_exit 69 "$SOCQ" "$c"
   expect_err "not implemented yet: socq $c"
 done
@@ -37,4 +37,6 @@ expect_exit 2 "$SOCQ" fetch --from "$SRC/examples/cases.jsonl" --format xml
 # A cron job with an open stdin must not hang: nothing reads stdin unless named '-'.
 expect_exit 66 timeout 10 "$SOCQ" case list
 expect_err "no store here yet"
+expect_exit 0 timeout 10 "$SOCQ" triage   # no files: the default store, not stdin
+expect_err "looked at 0 changed cases"
 done_ok
