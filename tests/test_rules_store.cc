@@ -2,6 +2,8 @@
 // them, a batch saved with its marks, and a case changed meanwhile.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include "lib/case_json.h"
 #include "lib/store.h"
 #include "tests/test_util.h"
@@ -94,4 +96,23 @@ TEST_CASE("rules store: incremental triage in the SQLite store, across reopening
   auto again = open_sqlite_store(path);
   REQUIRE(again.ok());
   CHECK(untriaged(**again) == std::vector<std::string>{"mastodon:transit@example.social:200"});
+}
+
+TEST_CASE("rules store: a schema-1 store migrates with every case new to triage") {
+  test::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    auto s = open_sqlite_store(path);
+    REQUIRE(s.ok());
+    import(**s, {"100"});
+  }
+  // Take the store back to schema 1, as an older socq left it.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "DROP INDEX cases_untriaged; ALTER TABLE cases DROP COLUMN triaged_rev; PRAGMA user_version = 1;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto s = open_sqlite_store(path);
+  REQUIRE(s.ok());
+  CHECK(untriaged(**s) == std::vector<std::string>{"mastodon:transit@example.social:100"});
 }
