@@ -6,7 +6,17 @@ command -v curl >/dev/null || { echo "curl missing (scripts/deps installs it)" >
 FIX="$SRC/tests/fakes/fixtures/mastodon"
 TOKEN=fake-token-northrail
 FAKE_PID=""
-trap '[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+# On a failure, show what the fake saw last before cleaning up.
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ -n "$FAKE_PID" ]; then
+    echo "--- fake stderr:" >&2; cat "$WORK/fake.err" >&2 2>/dev/null
+    echo "--- last requests:" >&2; curl -s -m 5 "$B/__fake/requests" | jq -c '.[-3:][] | {method, path, query, status, fault}' >&2 2>/dev/null
+  fi
+  [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap on_exit EXIT
 
 # start_fake ARGS...: runs socq-fake, sets FAKE_PID and B (base URL).
 start_fake() {
@@ -139,9 +149,16 @@ expect_eq "$(jq -r type "$WORK/body")" object "wrong shape, times 2"
 fault '{"path":"/api/v1/notifications","kind":"drop"}'
 got=0; curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$B/api/v1/notifications" || got=$?
 [ "$got" -eq 18 ] || fail "drop: curl exit $got, want 18 (partial file)"; pass
-fault '{"path":"/api/v1/notifications","kind":"slow","delay_ms":3000}'
-got=0; curl -s -o /dev/null --max-time 1 -H "Authorization: Bearer $TOKEN" "$B/api/v1/notifications" || got=$?
+fault '{"path":"/api/v1/notifications","kind":"slow","delay_ms":2000}'
+got=0; curl -s -o /dev/null --max-time 0.5 -H "Authorization: Bearer $TOKEN" "$B/api/v1/notifications" || got=$?
 expect_eq "$got" 28 "slow: curl times out"
+# The fake still answers it (after the client left): wait, so it does not
+# spend a request of the rate window checked below.
+for _ in $(seq 200); do
+  [ "$(ctl GET /__fake/requests | jq '[.[] | select(.fault == "slow" and .status == 200)] | length')" = 1 ] && break
+  sleep 0.05
+done
+expect_eq "$(ctl GET /__fake/requests | jq '[.[] | select(.fault == "slow")][0].status')" 200 "slow request answered late"
 fault '{"path":"/api/v1/notifications","kind":"500","times":5}'
 ctl DELETE /__fake/faults >/dev/null
 expect_eq "$(api /api/v1/notifications)" 200 "faults cleared"

@@ -201,9 +201,11 @@ void FakeServer::dispatch(const httplib::Request& req, httplib::Response& res) {
   size_t index = record_request(req);
   Fault fault;
   bool faulted = take_fault(req.path, &fault);
+  std::string slow;  // recorded as the request's fault once it is answered
   if (faulted && fault.kind == "slow") {
     sleep_interruptible(fault.delay_ms);
     faulted = false;
+    slow = fault.kind;
   }
   if (faulted) {
     if (fault.kind == "502") {
@@ -229,7 +231,7 @@ void FakeServer::dispatch(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   handle_api(req, res);
-  finish_request(index, res.status, "");
+  finish_request(index, res.status, slow);
   hold_if_matching(req.path);
 }
 
