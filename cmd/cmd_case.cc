@@ -245,6 +245,7 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCou
     return ok_status();
   });
   if (!st) return ctx.fail(st.error());
+  t.fit_to = terminal_columns(ctx.out);  // on a terminal: cut to its width, never wrapped
   fmt::print(ctx.out, "{}", render_table(t, use_colour(ctx.out)));
   ctx.note(fmt::format("{} case{}", t.rows.size(), t.rows.size() == 1 ? "" : "s"));
   if (shown) *shown = t.rows.size();
@@ -398,7 +399,7 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   list->add_option("--account", lo->account, "only cases of this brand account")->type_name("ACCOUNT");
   list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");
   list->add_option("--team", lo->team, "only cases of this team")->type_name("TEAM");
-  list->add_option("--limit", lo->limit, "at most N cases")->type_name("N")->check(CLI::Range(0.0, 1e15));  // no -1 wrapping round
+  list->add_option("--limit", lo->limit, "at most N cases")->type_name("N")->check(CLI::Range(0.0, 1e15).description(""));  // no -1 wrapping round
   list->add_option("--format", lo->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
       ->check(CLI::IsMember({"auto", "table", "jsonl", "csv"}))->type_name("FORMAT");
 
@@ -407,7 +408,7 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   CLI::App* due = sub->add_subcommand("due", "cases with a clock due within a window, overdue first; exit 4 if any");
   due->add_option("files", dop->files, "read cases from these files ('-' for stdin) instead of the store");
   due->add_option("--within", dop->within, "the window: 30m, 2h, 1d (default 1h)")->type_name("DURATION")
-      ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("wants a duration like 30m, 2h or 1d") : std::string(); }, "DURATION", "non-empty"));
+      ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("wants a duration like 30m, 2h or 1d") : std::string(); }, "", "non-empty"));
   due->add_option("--team", dop->team, "only cases of this team")->type_name("TEAM");
   due->add_option("--owner", dop->owner, "only cases owned by this person")->type_name("OWNER");
   due->add_option("--format", dop->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")

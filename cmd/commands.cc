@@ -246,7 +246,7 @@ int run_cli(int argc, char** argv) {
                                               "config `store`, $XDG_DATA_HOME/socq/socq.db")
       ->type_name("FILE")
       ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("must name a file, not be empty") : std::string(); },
-                             "FILE", "non-empty"));
+                             "", "non-empty"));
   app.add_option("--config", ctx.global.config, "read this config file instead of the user config")
       ->type_name("FILE");
   app.add_flag("-q,--quiet", ctx.global.quiet, "print nothing but data and errors");

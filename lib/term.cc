@@ -1,5 +1,6 @@
 #include "lib/term.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,17 @@
 namespace socq {
 
 bool is_tty(std::FILE* f) { return isatty(fileno(f)) == 1; }
+
+size_t terminal_columns(std::FILE* f) {
+  if (!is_tty(f)) return 0;
+  if (const char* env = std::getenv("COLUMNS"); env && *env) {
+    const long n = std::strtol(env, nullptr, 10);
+    if (n > 0 && n < 100000) return static_cast<size_t>(n);
+  }
+  winsize ws{};
+  if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
 
 bool use_colour(std::FILE* f) {
   const char* force = std::getenv("CLICOLOR_FORCE");
@@ -109,6 +121,33 @@ std::string truncate_to(std::string_view s, size_t width) {
   return out + "\u2026";
 }
 
+namespace {
+// Narrows the widest column a step at a time until the row (with two
+// spaces between columns) fits; no column goes below 6 or its header.
+void fit_columns(std::vector<std::vector<std::string>>& cells, std::vector<size_t>& width, size_t fit_to) {
+  if (!fit_to || width.empty()) return;
+  const auto total = [&] {
+    size_t sum = 2 * (width.size() - 1);
+    for (size_t w : width) sum += w;
+    return sum;
+  };
+  const auto floor_of = [&](size_t c) { return std::max<size_t>(6, display_width(cells[0][c])); };
+  bool cut = false;
+  while (total() > fit_to) {
+    size_t widest = width.size();
+    for (size_t c = 0; c < width.size(); ++c)
+      if (width[c] > floor_of(c) && (widest == width.size() || width[c] > width[widest])) widest = c;
+    if (widest == width.size()) break;  // nothing left to narrow
+    --width[widest];
+    cut = true;
+  }
+  if (!cut) return;
+  for (size_t r = 1; r < cells.size(); ++r)
+    for (size_t c = 0; c < width.size(); ++c)
+      if (display_width(cells[r][c]) > width[c]) cells[r][c] = truncate_to(cells[r][c], width[c]);
+}
+}  // namespace
+
 std::string render_table(const Table& t, bool colour) {
   const size_t cols = t.headers.size();
   std::vector<std::vector<std::string>> cells;
@@ -127,6 +166,7 @@ std::string render_table(const Table& t, bool colour) {
   std::vector<size_t> width(cols, 0);
   for (const auto& row : cells)
     for (size_t c = 0; c < cols; ++c) width[c] = std::max(width[c], display_width(row[c]));
+  fit_columns(cells, width, t.fit_to);
   std::string out;
   for (size_t r = 0; r < cells.size(); ++r) {
     std::string line;

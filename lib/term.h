@@ -31,10 +31,16 @@ struct Table {
   std::vector<std::string> headers;
   std::vector<std::vector<std::string>> rows;
   std::vector<size_t> max_width;  // per column, 0: unlimited
+  size_t fit_to = 0;  // total width to fit (terminal_columns()), 0: any
 };
 
+// The width of the terminal f writes to: $COLUMNS, else the TTY's size; 0
+// when f is not a terminal (then tables are never cut to fit).
+size_t terminal_columns(std::FILE* f);
+
 // Renders the table with columns padded to the widest cell; headers are
-// bold when colour is on. Cells pass through terminal_safe_line.
+// bold when colour is on. Cells pass through terminal_safe_line. With
+// fit_to, the widest columns are cut (with an ellipsis) until a row fits.
 std::string render_table(const Table& t, bool colour);
 
 }  // namespace socq

@@ -41,3 +41,19 @@ TEST_CASE("control characters are escaped before a terminal sees them") {
   CHECK(out.find('\x07') == std::string::npos);
   CHECK(out.find("x:\\x1b]0;pwned\\x07") != std::string::npos);
 }
+
+TEST_CASE("a table fits the width it is given: the widest columns are cut with an ellipsis") {
+  Table t;
+  t.headers = {"ID", "STATUS", "TEXT"};
+  t.rows = {{"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3kabcdefghijk", "open",
+             "a long message from the customer that would wrap a terminal row"}};
+  t.fit_to = 60;
+  const std::string out = render_table(t, false);
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    CHECK(display_width(std::string_view(out).substr(start, nl - start)) <= 60);
+  CHECK(out.find("open") != std::string::npos);
+  CHECK(out.find("\u2026") != std::string::npos);
+  t.fit_to = 0;
+  CHECK(render_table(t, false).find("3kabcdefghijk") != std::string::npos);  // not on a terminal: whole
+}
