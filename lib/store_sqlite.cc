@@ -265,7 +265,7 @@ class SqliteStore final : public Store {
       const int64_t read_rev = c.rev;
       if (c.source.empty()) {  // touched: store it, rev-checked
         update.reset();
-        c.rev = read_rev + 1;
+        c.rev = next_rev(read_rev);
         bind_case(update, c);
         update.bind(12, read_rev);
         if (update.step() != SQLITE_DONE) return abandon(error("saving triaged case " + c.id));
