@@ -272,6 +272,16 @@ namespace {
 using nlohmann::json;
 
 // One IBM conversation to messages; problems name the field.
+// The conversation's sessionID for an error message, or "" (the header may
+// be of any shape: json_pointer lookups throw on an array).
+std::string ibm_session_id(const json& conv) {
+  if (!conv.is_object()) return {};
+  auto header = conv.find("dialogHeader");
+  if (header == conv.end() || !header->is_object()) return {};
+  auto id = header->find("sessionID");
+  return id != header->end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
 std::string ibm_conversation(const json& conv, std::vector<ImportMessage>& out) {
   if (!conv.is_object()) return "not an object";
   const auto str = [](const json& o, const char* key) -> const std::string* {
@@ -351,6 +361,10 @@ Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportSta
     std::string what = e.what();
     if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
     return Error{Exit::data, in.name() + ":" + std::to_string(line) + ": invalid JSON: " + what};
+  } catch (const json::exception& e) {  // out_of_range: a number too large for a double (1e888888)
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    return Error{Exit::data, in.name() + ": invalid JSON: " + what};
   }
   if (!doc.is_array()) return Error{Exit::data, in.name() + ": expected a JSON array of conversations"};
   for (size_t i = 0; i < doc.size(); ++i) {
@@ -359,8 +373,7 @@ Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportSta
     if (problem.empty()) continue;
     std::string where = in.name() + ": conversation " + std::to_string(i + 1);
     if (doc[i].is_object())
-      if (auto session = doc[i].value("/dialogHeader/sessionID"_json_pointer, std::string()); !session.empty())
-        where += " (sessionID " + session + ")";
+      if (auto session = ibm_session_id(doc[i]); !session.empty()) where += " (sessionID " + session + ")";
     if (auto st = bad_record(opts, stats, where + ": ", problem); !st) return st;
   }
   return ok_status();
