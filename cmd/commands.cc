@@ -6,6 +6,7 @@
 
 #include "cmd/docs.h"
 #include "lib/exit_codes.h"
+#include "lib/spelling.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -106,18 +107,6 @@ int not_implemented(Context& ctx, const std::string& what) {
 }
 
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 // The known commands `word` may be a typo or an abbreviation of.
 std::vector<std::string> close_commands(const std::string& word) {

@@ -13,6 +13,7 @@
 #include "lib/channels/mastodon.h"
 #include "lib/http_curl.h"
 #include "lib/http_log.h"
+#include "lib/spelling.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -202,22 +203,6 @@ std::vector<AccountResult> fetch_accounts(Store* store, const std::vector<Accoun
   for (auto& t : threads) t.join();
   return results;
 }
-
-namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-}  // namespace
 
 Result<std::vector<AccountConfig>> select_accounts(const std::vector<AccountConfig>& configured,
                                                    const std::vector<std::string>& names) {

@@ -203,15 +203,21 @@ class Mastodon final : public Channel {
     return best;
   }
 
+  // The page at `url`, unless the Link headers have led back to a page
+  // already read (a loop) or past kMaxPages.
+  Result<Page> next_page(const std::string& url, std::set<std::string>& visited, bool dms) {
+    if (!visited.insert(url).second || visited.size() > kMaxPages)
+      return Error{Exit::data, said("GET " + redact_url(url) + ": the server's Link header leads back to a page already read")};
+    return get_page(url, dms ? "conversations" : "notifications");
+  }
+
   // First run: back through rel="next" to `since`, all in one page.
   Status walk_back(std::string url, const FetchRequest& req, bool dms, const std::function<Status(FetchPage&&)>& on_page) {
     Gathered g;
     FetchPage out{req.stream, {}, {}, 0, 0};
     std::set<std::string> visited;
     while (!url.empty()) {
-      if (!visited.insert(url).second || visited.size() > kMaxPages)
-        return Error{Exit::data, said("GET " + redact_url(url) + ": the server's Link header leads back to a page already read")};
-      auto page = get_page(url, dms ? "conversations" : "notifications");
+      auto page = next_page(url, visited, dms);
       if (!page) return page.error();
       ++out.pages;
       if (page->items.empty()) break;
@@ -240,9 +246,7 @@ class Mastodon final : public Channel {
   Status walk_forward(std::string url, const std::string& stream, bool dms, const std::function<Status(FetchPage&&)>& on_page) {
     std::set<std::string> visited;
     while (!url.empty()) {
-      if (!visited.insert(url).second || visited.size() > kMaxPages)
-        return Error{Exit::data, said("GET " + redact_url(url) + ": the server's Link header leads back to a page already read")};
-      auto page = get_page(url, dms ? "conversations" : "notifications");
+      auto page = next_page(url, visited, dms);
       if (!page) return page.error();
       FetchPage out{stream, {}, {}, 0, 1};
       if (page->items.empty()) return on_page(std::move(out));  // counts the page; cursor unchanged
