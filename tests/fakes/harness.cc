@@ -278,7 +278,8 @@ void FakeServer::control_add_fault(const json& body, httplib::Response& res) {
   Fault f;
   f.path = body.value("path", std::string());
   f.kind = body["kind"].get<std::string>();
-  if (std::find(std::begin(kFaultKinds), std::end(kFaultKinds), f.kind) == std::end(kFaultKinds))
+  if (std::find(std::begin(kFaultKinds), std::end(kFaultKinds), f.kind) == std::end(kFaultKinds) &&
+      !platform_fault_kind(f.kind))
     return reply_json(res, 400, {{"error", "unknown fault kind: " + f.kind}});
   f.times = json_int(body, "times", 1);
   f.delay_ms = json_int(body, "delay_ms", 5000);

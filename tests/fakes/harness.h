@@ -94,6 +94,9 @@ class FakeServer {
   // The platform's rendering of a fault that needs its error shapes
   // (429, 401, 500, wrong_shape); the core does slow, drop, 502, malformed.
   virtual void render_fault(const Fault& f, const httplib::Request& req, httplib::Response& res) = 0;
+  // Fault kinds of the platform's own, besides the common ones (e.g. X's
+  // second 429 body form); render_fault renders them.
+  virtual bool platform_fault_kind(const std::string&) const { return false; }
 
   // Takes one request from the rate window; false when it is exhausted.
   // Fills a snapshot of the window for the headers.
