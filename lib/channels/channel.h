@@ -21,10 +21,13 @@ struct Identity {
 };
 
 // What one post may hold, for the reply command.
+// Units: "characters" (code points: Facebook), "graphemes" (Mastodon,
+// Bluesky), "weighted" (X); lib/reply/length.h counts each.
 struct Limits {
   int64_t max_chars = 0;
   int64_t chars_per_url = 0;       // a URL counts this much, whatever its length
   std::string unit = "characters";  // characters, graphemes, weighted
+  int64_t max_bytes = 0;           // UTF-8 bytes, 0: no limit (Bluesky: 3000)
 };
 
 // One committed unit of a fetch: its cases and where the stream stands
