@@ -34,6 +34,14 @@ bool case_matches(const CaseFilter& f, const Case& c) {
          (!f.unowned || !col.owner);
 }
 
+std::string outbox_busy_message(const OutboxRow& r) {
+  std::string msg = "a " + r.kind + " to case " + r.case_id + " is already being sent";
+  if (r.author) msg += " (written by " + *r.author + ")";
+  msg += ", since " + r.created_at;
+  if (r.claimed_by) msg += " by process " + *r.claimed_by;
+  return msg + "; it finishes, or `socq reply --resume` finishes it if that run died";
+}
+
 Error conflict_error(const Case& mine, const Case& theirs) {
   std::string msg = "case " + mine.id + " changed since it was read (rev " + std::to_string(mine.rev) +
                     ", now rev " + std::to_string(theirs.rev) + ")";

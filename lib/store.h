@@ -55,6 +55,37 @@ bool list_order_before(const CaseColumns& a, const CaseColumns& b);
 // for cases read from files.
 bool case_matches(const CaseFilter& f, const Case& c);
 
+// One row of the outbox: every post socq makes (a reply, a DM, an e-mail, a
+// webhook call), recorded before it is sent and marked after (lib/outbox.h).
+struct OutboxRow {
+  std::string key;      // the idempotency key, sent with every attempt
+  std::string case_id;  // the case's full id
+  std::string kind;     // reply, dm, email, webhook
+  std::string payload;  // JSON text: what to send (the caller's shape)
+  std::string state;    // draft, pending, sent, failed, discarded
+  std::string created_at, updated_at;
+  OptString sent_at;
+  OptString result;      // JSON text: what the far side answered, or why it failed
+  OptString author;      // who wrote it
+  OptString approver;    // who approved it (drafts needing approval)
+  OptString claimed_by;  // "host:pid" of the process sending it (pending rows)
+  bool exclusive = false;  // at most one pending exclusive row per case and kind
+};
+
+struct OutboxFilter {
+  OptString case_id, kind, state;
+  OptString since;  // created_at at or after this time
+};
+
+// What a row must still be for outbox_update to change it.
+struct OutboxExpect {
+  std::string state;
+  bool check_claim = false;  // also require claimed_by == claimed_by
+  OptString claimed_by;
+};
+
+enum class OutboxUpdated { done, row_moved, case_changed };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -70,6 +101,19 @@ class Store {
   virtual Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) = 0;
   virtual Status set_cursor(const std::string& channel, const std::string& account, const std::string& cursor) = 0;
 
+  // The outbox (lib/outbox.h). outbox_add records a new row; with
+  // expect_rev the case must still be at that rev, and an exclusive pending
+  // row needs no other pending exclusive row of its kind on the case:
+  // either failing is Exit::conflict saying which (nothing is written).
+  virtual Status outbox_add(const OutboxRow& row, std::optional<int64_t> expect_rev) = 0;
+  virtual Result<std::optional<OutboxRow>> outbox_get(const std::string& key) = 0;
+  // Matching rows, oldest first.
+  virtual Status outbox_list(const OutboxFilter& filter, const std::function<Status(OutboxRow&&)>& on_row) = 0;
+  // Replaces the row with `row` (same key) if it is still as `expect` says,
+  // and with `c` stores that case rev-checked as update() does, in the same
+  // transaction; row_moved or case_changed (nothing written) otherwise.
+  virtual Result<OutboxUpdated> outbox_update(const OutboxRow& row, const OutboxExpect& expect, Case* c) = 0;
+
   // Incremental triage: the ids of cases changed since triage last saw
   // them (never triaged, or stored at a higher rev than triage recorded).
   virtual Result<std::vector<std::string>> untriaged() = 0;
@@ -84,6 +128,9 @@ class Store {
 // a socq store, or is from a newer schema, is refused and left untouched.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int busy_timeout_ms = 5000);
 std::unique_ptr<Store> make_memory_store();
+
+// The conflict message for a second exclusive row in flight (stores share it).
+std::string outbox_busy_message(const OutboxRow& in_flight);
 
 // The conflict message shared by stores.
 Error conflict_error(const Case& mine, const Case& theirs);

@@ -100,6 +100,62 @@ class MemoryStore final : public Store {
     cursors_[channel + "\n" + account] = cursor;
     return ok_status();
   }
+  Status outbox_add(const OutboxRow& row, std::optional<int64_t> expect_rev) override {
+    auto c = cases_.find(row.case_id);
+    if (c == cases_.end()) return Error{Exit::data, "no case " + row.case_id + " for the outbox"};
+    if (expect_rev && c->second.rev != *expect_rev) {
+      Case mine = c->second;
+      mine.rev = *expect_rev;
+      return conflict_error(mine, c->second);
+    }
+    if (outbox_.count(row.key)) return Error{Exit::conflict, "outbox: key " + row.key + " is already recorded"};
+    if (row.exclusive && row.state == "pending")
+      for (const auto& [key, r] : outbox_)
+        if (r.exclusive && r.state == "pending" && r.case_id == row.case_id && r.kind == row.kind)
+          return Error{Exit::conflict, outbox_busy_message(r)};
+    outbox_[row.key] = row;
+    outbox_order_.push_back(row.key);
+    return ok_status();
+  }
+  Result<std::optional<OutboxRow>> outbox_get(const std::string& key) override {
+    auto it = outbox_.find(key);
+    if (it == outbox_.end()) return std::optional<OutboxRow>{};
+    return std::optional<OutboxRow>{it->second};
+  }
+  Status outbox_list(const OutboxFilter& f, const std::function<Status(OutboxRow&&)>& on_row) override {
+    for (const auto& key : outbox_order_) {
+      const OutboxRow& r = outbox_.at(key);
+      if ((f.case_id && r.case_id != *f.case_id) || (f.kind && r.kind != *f.kind) || (f.state && r.state != *f.state) ||
+          (f.since && r.created_at < *f.since))
+        continue;
+      OutboxRow copy = r;
+      if (auto st = on_row(std::move(copy)); !st) return st;
+    }
+    return ok_status();
+  }
+  Result<OutboxUpdated> outbox_update(const OutboxRow& row, const OutboxExpect& expect, Case* c) override {
+    auto it = outbox_.find(row.key);
+    if (it == outbox_.end() || it->second.state != expect.state ||
+        (expect.check_claim && it->second.claimed_by != expect.claimed_by))
+      return OutboxUpdated::row_moved;
+    if (c) {
+      auto stored = cases_.find(c->id);
+      if (stored == cases_.end() || stored->second.rev != c->rev) return OutboxUpdated::case_changed;
+    }
+    const bool exclusive = it->second.exclusive;
+    if (exclusive && row.state == "pending" && it->second.state != "pending")
+      for (const auto& [key, r] : outbox_)
+        if (key != row.key && r.exclusive && r.state == "pending" && r.case_id == row.case_id && r.kind == row.kind)
+          return OutboxUpdated::row_moved;  // another exclusive row went in flight first
+    it->second = row;
+    it->second.exclusive = exclusive;
+    if (c) {
+      auto st = update(*c);
+      if (!st) return st.error();
+    }
+    return OutboxUpdated::done;
+  }
+
   Result<std::vector<std::string>> untriaged() override {
     std::vector<std::string> ids;
     for (const auto& [id, c] : cases_) {
@@ -127,6 +183,8 @@ class MemoryStore final : public Store {
   }
 
  private:
+  std::map<std::string, OutboxRow> outbox_;  // key -> row
+  std::vector<std::string> outbox_order_;     // keys, oldest first
   std::map<std::string, int64_t> triaged_;  // id -> the rev triage last saw
   std::map<std::string, Case> cases_;
   MessageIndex index_;

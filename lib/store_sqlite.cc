@@ -11,10 +11,10 @@ namespace socq {
 namespace {
 
 constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Migrations, in order: entry i takes the schema from version i to i + 1.
-constexpr std::array<const char*, 2> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     R"sql(
 CREATE TABLE cases (
   id TEXT PRIMARY KEY,
@@ -63,6 +63,34 @@ CREATE TABLE outbox (
     R"sql(
 ALTER TABLE cases ADD COLUMN triaged_rev INTEGER;
 CREATE INDEX cases_untriaged ON cases(id) WHERE triaged_rev IS NULL OR triaged_rev < rev;
+)sql",
+    // 4: the outbox as reply and handoff use it (lib/outbox.h): drafts
+    // awaiting approval, who wrote and approved a post, which process is
+    // sending it, and at most one exclusive row in flight per case and lane.
+    // SQLite cannot widen a CHECK, so the table is rebuilt.
+    R"sql(
+CREATE TABLE outbox_new (
+  idempotency_key TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('draft','pending','sent','failed','discarded')),
+  created_at TEXT NOT NULL,
+  sent_at TEXT,
+  result TEXT,
+  updated_at TEXT,
+  author TEXT,
+  approver TEXT,
+  claimed_by TEXT,
+  lane TEXT
+);
+INSERT INTO outbox_new(idempotency_key, case_id, kind, payload, state, created_at, sent_at, result, updated_at)
+  SELECT idempotency_key, case_id, kind, payload, state, created_at, sent_at, result, created_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE UNIQUE INDEX outbox_in_flight ON outbox(case_id, lane) WHERE state = 'pending' AND lane IS NOT NULL;
+CREATE INDEX outbox_case ON outbox(case_id, state);
+CREATE INDEX outbox_state_kind ON outbox(state, kind, created_at);
 )sql",
 };
 
@@ -241,6 +269,155 @@ class SqliteStore final : public Store {
     st.bind(1, channel).bind(2, account).bind(3, cursor);
     if (st.step() != SQLITE_DONE) return error("writing cursor");
     return ok_status();
+  }
+
+  static constexpr const char* kOutboxColumns =
+      "idempotency_key, case_id, kind, payload, state, created_at, updated_at, sent_at, result, author, approver, "
+      "claimed_by, lane";
+
+  static OptString opt_text(Stmt& st, int col) {
+    const auto t = st.text(col);
+    return t.empty() ? OptString{} : OptString{std::string(t)};
+  }
+
+  static OutboxRow outbox_row_of(Stmt& st) {
+    OutboxRow r;
+    r.key = st.text(0), r.case_id = st.text(1), r.kind = st.text(2), r.payload = st.text(3), r.state = st.text(4);
+    r.created_at = st.text(5), r.updated_at = st.text(6);
+    r.sent_at = opt_text(st, 7), r.result = opt_text(st, 8), r.author = opt_text(st, 9), r.approver = opt_text(st, 10);
+    r.claimed_by = opt_text(st, 11);
+    r.exclusive = !st.text(12).empty();
+    return r;
+  }
+
+  // The case's rev now differs from `rev`: the conflict saying what changed.
+  Result<bool> case_at_rev(const std::string& id, int64_t rev, Error* conflict) {
+    auto theirs = get(id);
+    if (!theirs) return theirs.error();
+    if (!theirs->has_value()) return Error{Exit::data, "no case " + id + " in " + path()};
+    if ((*theirs)->rev == rev) return true;
+    if (conflict) {
+      Case mine = **theirs;
+      mine.rev = rev;
+      *conflict = conflict_error(mine, **theirs);
+    }
+    return false;
+  }
+
+  Status outbox_add(const OutboxRow& row, std::optional<int64_t> expect_rev) override {
+    if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
+    if (expect_rev) {
+      Error conflict;
+      auto same = case_at_rev(row.case_id, *expect_rev, &conflict);
+      if (!same) return abandon(same.error());
+      if (!*same) return abandon(conflict);
+    }
+    if (row.exclusive && row.state == "pending") {
+      Stmt busy(raw(), (std::string("SELECT ") + kOutboxColumns +
+                        " FROM outbox WHERE case_id = ? AND lane = ? AND state = 'pending'").c_str());
+      if (!busy.ok()) return abandon(error("reading the outbox"));
+      busy.bind(1, row.case_id).bind(2, row.kind);
+      const int rc = busy.step();
+      if (rc == SQLITE_ROW) return abandon(Error{Exit::conflict, outbox_busy_message(outbox_row_of(busy))});
+      if (rc != SQLITE_DONE) return abandon(error("reading the outbox"));
+    }
+    Stmt ins(raw(), (std::string("INSERT INTO outbox(") + kOutboxColumns +
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").c_str());
+    if (!ins.ok()) return abandon(error("writing the outbox"));
+    bind_outbox(ins, row);
+    ins.bind(13, row.exclusive ? OptString{row.kind} : OptString{});
+    if (ins.step() != SQLITE_DONE) {
+      const int code = sqlite3_extended_errcode(raw());
+      if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return abandon(Error{Exit::data, "no case " + row.case_id + " in " + path()});
+      if (code == SQLITE_CONSTRAINT_PRIMARYKEY) return abandon(Error{Exit::conflict, "outbox: key " + row.key + " is already recorded"});
+      return abandon(error("writing the outbox"));
+    }
+    if (!exec(raw(), "COMMIT")) return abandon(error("committing"));
+    return ok_status();
+  }
+
+  static void bind_outbox(Stmt& st, const OutboxRow& r) {
+    st.bind(1, r.key).bind(2, r.case_id).bind(3, r.kind).bind(4, r.payload).bind(5, r.state).bind(6, r.created_at);
+    st.bind(7, r.updated_at.empty() ? r.created_at : r.updated_at).bind(8, r.sent_at).bind(9, r.result);
+    st.bind(10, r.author).bind(11, r.approver).bind(12, r.claimed_by);
+  }
+
+  Result<std::optional<OutboxRow>> outbox_get(const std::string& key) override {
+    Stmt st(raw(), (std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE idempotency_key = ?").c_str());
+    if (!st.ok()) return error("reading the outbox");
+    st.bind(1, key);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<OutboxRow>{};
+    if (rc != SQLITE_ROW) return error("reading the outbox");
+    return std::optional<OutboxRow>{outbox_row_of(st)};
+  }
+
+  Status outbox_list(const OutboxFilter& f, const std::function<Status(OutboxRow&&)>& on_row) override {
+    std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE 1=1";
+    std::vector<std::string> args;
+    auto add = [&](const OptString& v, const char* cond) {
+      if (!v) return;
+      sql += cond;
+      args.push_back(*v);
+    };
+    add(f.case_id, " AND case_id = ?");
+    add(f.kind, " AND kind = ?");
+    add(f.state, " AND state = ?");
+    add(f.since, " AND created_at >= ?");
+    sql += " ORDER BY created_at, rowid";
+    Stmt st(raw(), sql.c_str());
+    if (!st.ok()) return error("reading the outbox");
+    for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+    for (;;) {
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return ok_status();
+      if (rc != SQLITE_ROW) return error("reading the outbox");
+      if (auto s = on_row(outbox_row_of(st)); !s) return s;
+    }
+  }
+
+  Result<OutboxUpdated> outbox_update(const OutboxRow& row, const OutboxExpect& expect, Case* c) override {
+    if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
+    auto now = outbox_get(row.key);
+    if (!now) return abandon(now.error());
+    if (!now->has_value() || (*now)->state != expect.state || (expect.check_claim && (*now)->claimed_by != expect.claimed_by)) {
+      exec(raw(), "ROLLBACK");
+      return OutboxUpdated::row_moved;
+    }
+    if (c) {
+      auto same = case_at_rev(c->id, c->rev, nullptr);
+      if (!same) return abandon(same.error());
+      if (!*same) {
+        exec(raw(), "ROLLBACK");
+        return OutboxUpdated::case_changed;
+      }
+    }
+    Stmt up(raw(),
+            "UPDATE outbox SET case_id = ?2, kind = ?3, payload = ?4, state = ?5, created_at = ?6, updated_at = ?7, "
+            "sent_at = ?8, result = ?9, author = ?10, approver = ?11, claimed_by = ?12 WHERE idempotency_key = ?1");
+    if (!up.ok()) return abandon(error("writing the outbox"));
+    bind_outbox(up, row);
+    if (up.step() != SQLITE_DONE) {
+      if (sqlite3_extended_errcode(raw()) == SQLITE_CONSTRAINT_UNIQUE) {
+        exec(raw(), "ROLLBACK");
+        return OutboxUpdated::row_moved;  // another exclusive row went in flight first
+      }
+      return abandon(error("writing the outbox"));
+    }
+    if (c) {
+      const int64_t read_rev = c->rev;
+      c->rev = next_rev(read_rev);
+      c->touched();
+      Stmt st(raw(), kUpdateSql);
+      if (!st.ok()) return rollback_with(error("updating case"), *c, read_rev).error();
+      bind_case(st, *c);
+      st.bind(12, read_rev);
+      if (st.step() != SQLITE_DONE) return rollback_with(error("updating case " + c->id), *c, read_rev).error();
+      if (!exec(raw(), "COMMIT")) return rollback_with(error("committing"), *c, read_rev).error();
+      return OutboxUpdated::done;
+    }
+    if (!exec(raw(), "COMMIT")) return abandon(error("committing"));
+    return OutboxUpdated::done;
   }
 
   Result<std::vector<std::string>> untriaged() override {
