@@ -72,10 +72,11 @@ Status load_file(const std::string& path, MapConfig& cfg) {
         if (auto st = load_account(path, std::string(name.str()), account, cfg); !st) return st;
       continue;
     }
-    // Teams, SLA policies and away agents: read and checked by lib/triage/teams.
-    if (k == "teams" || k == "sla" || k == "away") continue;
+    // Teams, SLA policies and away agents: read and checked by lib/triage/teams;
+    // [reply]: by lib/reply/checks (and the reply command's templates/approval).
+    if (k == "teams" || k == "sla" || k == "away" || k == "reply") continue;
     const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const KnownKey& kk) { return k == kk.key; });
-    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]])"};
+    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]], [reply])"};
     const auto* s = node.as_string();
     if (!s) return Error{Exit::config, toml_where(path, node) + ": \"" + k + "\" must be a string"};
     cfg.set(k, Setting{s->get(), toml_where(path, node)});

@@ -51,7 +51,9 @@ TEST_CASE("unknown keys, wrong types and bad TOML name file and line") {
   auto r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Exit::config);
-  CHECK(r.error().message == f + ":2: unknown key \"stroe\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]])");
+  // The list of known keys grows with each table a feature reads itself.
+  CHECK(r.error().message.rfind(f + ":2: unknown key \"stroe\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]]", 0) == 0);
+  CHECK(r.error().message.find("[reply]") != std::string::npos);
   write_file(f, "store = 3\n");
   r = load_config(f, fake_env);
   REQUIRE_FALSE(r.ok());
