@@ -227,7 +227,10 @@ TEST_CASE("reply checks: repetition = warn posts with a warning; off skips; thre
   // Half changed: 0.8 lets it through, 0.3 does not.
   const std::string half = "Hi Sam, we are sorry your train was cancelled. Please show this post to the guard on the next train "
                            "and travel at no extra cost today.";
-  CHECK(check_repetition(draft(half), policy_from(""), RecentIndex(sent)).passed);
+  const CheckVerdict passed = check_repetition(draft(half), policy_from(""), RecentIndex(sent));
+  CHECK(passed.passed);
+  CHECK(passed.message.find("(most alike ") != std::string::npos);  // the figure, to tune the threshold by
+  CHECK(passed.message.find("(most alike 0%") == std::string::npos);
   CHECK_FALSE(check_repetition(draft(half), policy_from("[reply]\nrepetition_threshold = 0.1\n"), RecentIndex(sent)).passed);
 }
 
@@ -315,4 +318,32 @@ TEST_CASE("reply checks: the man page text names every override flag and key") {
   for (const char* s : {"--allow-style", "--allow-pii", "--allow-repeat", "repetition_threshold", "first_reply_avoid",
                         "account_patterns", "graphemes", "weighted", "3000 UTF-8 bytes", "(unverified"})
     CHECK_MESSAGE(doc.find(s) != std::string::npos, s);
+}
+
+TEST_CASE("reply checks: examples/reply.toml loads and catches what it says") {
+  MapConfig cfg;
+  cfg.files.push_back(std::string(SOCQ_SOURCE_DIR) + "/examples/reply.toml");
+  auto p = load_reply_policy(cfg);
+  if (!p.ok()) FAIL(p.error().message);
+  CHECK(p->avoid.size() == 6);
+  CHECK_FALSE(check_style(draft("Please be advised the 07:12 is cancelled."), *p).passed);
+  CHECK_FALSE(check_pii(draft("Your booking AB123456C is refunded."), *p).passed);
+  CHECK(check_pii(draft("Your booking is refunded."), *p).passed);
+}
+
+TEST_CASE("reply checks: emoji and URLs around avoided phrases and in repeated replies") {
+  const ReplyPolicy p = policy_from(kStyle);
+  CHECK_FALSE(check_style(draft("\xF0\x9F\x91\x8B" "it appears\xF0\x9F\x91\x8D the lift works"), p).passed);  // 👋it appears👍
+  CHECK(check_style(draft("see https://example.com/it-appears-to-work"), p).passed);  // inside a word run, not the phrase
+  const std::vector<RecentReply> sent = {
+      recent("c1", "@alex@example.org", "@alex@example.org Hi Alex \xF0\x9F\x91\x8B, " + kBody + " https://t.example/r/111")};
+  const CheckVerdict v =
+      check_repetition(draft("@sam@mastodon.social Hi Sam \xF0\x9F\x91\x8B, " + kBody + " https://t.example/r/222"), policy_from(""), RecentIndex(sent));
+  CHECK_FALSE(v.passed);
+}
+
+TEST_CASE("reply checks: PII in a link is public too") {
+  const ReplyPolicy p = policy_from("[reply]\naccount_patterns = ['\\bACC-\\d{6}\\b']\n");
+  CHECK_FALSE(check_pii(draft("track it at https://example.com/track/ACC-123456"), p).passed);
+  CHECK_FALSE(check_pii(draft("https://example.com/?to=sam.lee@example.com"), p).passed);
 }

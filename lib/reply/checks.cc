@@ -310,8 +310,9 @@ CheckVerdict check_repetition(const ReplyDraft& draft, const ReplyPolicy& policy
     if (!draft.customer_id.empty() && e.customer_id == draft.customer_id) continue;
     if (!draft.case_id.empty() && e.case_id == draft.case_id) continue;
     // Jaccard is at most the smaller set over the larger: skip what cannot reach the best so far.
-    const auto [lo, hi] = std::minmax(mine.hashes.size(), e.shingles.hashes.size());
-    if (static_cast<double>(lo) / static_cast<double>(hi) < std::max(best_score, need * 0.999)) continue;
+    const size_t lo = std::min(mine.hashes.size(), e.shingles.hashes.size());
+    const size_t hi = std::max(mine.hashes.size(), e.shingles.hashes.size());
+    if (static_cast<double>(lo) / static_cast<double>(hi) <= best_score) continue;
     const double score = jaccard(mine, e.shingles);
     if (score > best_score) best_score = score, best = &e;
   }
@@ -366,11 +367,12 @@ const char* const kReplyChecks =
     "\n"
     "pii (--allow-pii): a public reply must hold no e-mail address, phone number, payment card number (Luhn-checked) "
     "or account/reference number ([reply] account_patterns), echoed from the customer or typed: the detectors of "
-    "triage's PII scan. A --private reply is not checked.\n"
+    "triage's PII scan, links included (a reference in a URL is public too). A --private reply is not checked.\n"
     "\n"
     "repetition (--allow-repeat): a reply near-identical to one we sent to another customer (another customer id and "
     "case) in the last repetition_days days. Measure: both replies NFC case-folded; URLs, @mentions and the "
-    "customers' names and handles removed; a leading greeting dropped (\"Hi Sam,\", \"Thanks Sam!\", \"Dear Ms. "
+    "customers' names and handles removed; every word holding a digit (a reference, a time, an amount) made the "
+    "same word; a leading greeting dropped (\"Hi Sam,\", \"Thanks Sam!\", \"Dear Ms. "
     "Lee:\", a name alone before a comma); then the Jaccard similarity of their 3-word shingles (shared / all). At "
     "repetition_threshold (default 0.8) or above they are the same reply: a filled template sent to two customers "
     "is, a different greeting or name alone does not make it different. Replies of fewer than 5 words after that "
