@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/channels/mastodon.h"
+#include "lib/channels/x.h"
 #include "lib/http_curl.h"
 #include "lib/http_log.h"
 #include "lib/spelling.h"
@@ -177,6 +178,7 @@ Result<std::unique_ptr<Channel>> make_channel(const AccountConfig& a, HttpClient
                                               int timeout_ms, std::function<void(const std::string&)> note) {
   if (a.channel == "mastodon")
     return make_mastodon_channel(http, MastodonOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
+  if (a.channel == "x") return make_x_channel(http, XOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
   return Error{Exit::unavailable, "not implemented yet: fetching from " + a.channel + " (account " + a.name + ")"};
 }
 

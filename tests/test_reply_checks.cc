@@ -144,6 +144,9 @@ TEST_CASE("reply checks: a reflex DM in a first reply is flagged; later replies 
   CHECK_FALSE(check_style(draft("Could you send us a private message?", true, true), p).passed);
   CHECK(check_style(draft("Sorry to hear that, please DM us your booking details.", true, false), p).passed);
   CHECK(check_style(draft("The DMU service runs again from 10:00.", true, true), p).passed);  // not "dm us"
+  CHECK(check_style(draft("Please DM us your booking details.", false, true), p).passed);     // already private
+  CHECK_FALSE(check_style(draft("Please DM your booking reference ð", true, true), p).passed);
+  CHECK_FALSE(check_style(draft("Sorry! Can you send a Direct Message with the details?", true, true), p).passed);
 }
 
 TEST_CASE("reply checks: first_reply_avoid is configurable, [] turns it off") {

@@ -29,9 +29,9 @@ struct RecentIndex::Impl {
 };
 
 const std::vector<std::string> kDefaultFirstReplyAvoid = {
-    "dm us", "dm me", "send us a dm", "send me a dm", "drop us a dm", "shoot us a dm", "slide into our dms",
-    "pm us", "send us a pm", "send us a private message", "private message", "direct message us",
-    "send us a direct message", "message us privately", "contact us privately", "via dm", "in dm", "by dm"};
+    "dm us", "dm me", "dm your", "please dm", "send us a dm", "send me a dm", "send a dm", "drop us a dm",
+    "shoot us a dm", "slide into our dms", "our dms", "pm us", "send us a pm", "private message", "direct message",
+    "message us privately", "contact us privately", "via dm", "in dm", "by dm", "in a dm"};
 
 namespace {
 
@@ -256,7 +256,7 @@ CheckVerdict check_style(const ReplyDraft& draft, const ReplyPolicy& policy) {
       const AvoidPhrase& p = policy.avoid[static_cast<size_t>(i)];
       found.push_back("\"" + p.phrase + "\"" + (p.suggestion.empty() ? "" : " (instead: \"" + p.suggestion + "\")"));
     }
-    if (draft.first_reply) {
+    if (draft.first_reply && draft.is_public) {  // a private first reply has made the move already
       policy.compiled->first_reply.match(folded, hits);
       for (int i : hits)
         found.push_back("\"" + policy.first_reply_avoid[static_cast<size_t>(i)] + "\" in a first reply (answer in public first)");
@@ -361,9 +361,11 @@ const char* const kReplyChecks =
     "http:// or https:// up to the next space, without trailing . , ; : ! ? ' \" > and an unmatched ) or ].\n"
     "\n"
     "style (--allow-style): phrases of [reply] avoid, matched case-insensitively on NFC case-folded text as whole "
-    "words, each with its suggested wording if configured; and in a first reply on a case (no reply of ours yet) a "
-    "reflex move to private messages: the phrases of first_reply_avoid (default: \"dm us\", \"send us a dm\", "
-    "\"private message\", \"direct message us\", \"pm us\", \"message us privately\" and similar).\n"
+    "words, each with its suggested wording if configured; and in a public first reply on a case (no reply of ours "
+    "yet) a reflex move to private messages: the phrases of first_reply_avoid (default: \"dm us\", \"dm me\", "
+    "\"dm your\", \"please dm\", \"send us a dm\", \"send me a dm\", \"send a dm\", \"drop us a dm\", \"shoot "
+    "us a dm\", \"slide into our dms\", \"our dms\", \"pm us\", \"send us a pm\", \"private message\", \"direct "
+    "message\", \"message us privately\", \"contact us privately\", \"via dm\", \"in dm\", \"by dm\", \"in a dm\").\n"
     "\n"
     "pii (--allow-pii): a public reply must hold no e-mail address, phone number, payment card number (Luhn-checked) "
     "or account/reference number ([reply] account_patterns), echoed from the customer or typed: the detectors of "
