@@ -51,6 +51,8 @@ struct PostRequest {
   OptString in_reply_to;      // the platform id of the message answered
   bool is_public = true;      // false: a private message
   std::string idempotency_key;
+  OptString recipient;         // the customer's platform id (Facebook PSID, X user id): private messages
+  OptString customer_last_at;  // RFC 3339: the customer's last inbound message (Messenger's 24-hour window)
 };
 
 struct Posted {

@@ -6,18 +6,20 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "tests/fakes/mastodon.h"
+#include "tests/fakes/x.h"
 
 namespace {
 
 const char* kUsage =
-    "usage: socq-fake mastodon [--port N] [--fixtures DIR] [--token TOKEN]... [--rate-limit N]\n"
+    "usage: socq-fake mastodon|x [--port N] [--fixtures DIR] [--token TOKEN]... [--rate-limit N]\n"
     "  --port N        port on 127.0.0.1 (default 0: any free port; printed on stdout)\n"
-    "  --fixtures DIR  fixture directory (default: the source tree's tests/fakes/fixtures/mastodon)\n"
+    "  --fixtures DIR  fixture directory (default: the source tree's tests/fakes/fixtures/PLATFORM)\n"
     "  --token TOKEN   an accepted bearer token, besides those in DIR/tokens (repeatable)\n"
     "  --rate-limit N  requests per 5-minute window (default 300)\n"
-    "Other platforms (bluesky, x, facebook) are not built yet (exit 69).\n";
+    "Other platforms (bluesky, facebook) are not built yet (exit 69).\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "socq-fake: " << message << "\n" << kUsage;
@@ -32,49 +34,37 @@ bool parse_int(const std::string& s, int* out) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) return usage_error("a platform is required");
-  std::string platform = argv[1];
-  if (platform == "-h" || platform == "--help") {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (platform == "bluesky" || platform == "x" || platform == "facebook") {
-    std::cerr << "socq-fake: the " << platform << " fake is not built yet\n";
-    return 69;
-  }
-  if (platform != "mastodon") return usage_error("unknown platform: " + platform);
-
-  socq::fake::MastodonOptions options;
-  options.fixtures = socq::fake::default_mastodon_fixtures();
+// The options every platform takes; 0, or the exit code of a usage error.
+struct Common {
   int port = 0;
+  std::string* fixtures;
+  std::vector<std::string>* tokens;
+  int* rate_limit;
+};
+
+int parse_options(int argc, char** argv, Common& c) {
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
     std::string value = argv[++i];
     if (arg == "--port") {
-      if (!parse_int(value, &port) || port > 65535) return usage_error("--port: not a port number: " + value);
+      if (!parse_int(value, &c.port) || c.port > 65535) return usage_error("--port: not a port number: " + value);
     } else if (arg == "--fixtures") {
-      options.fixtures = value;
+      *c.fixtures = value;
     } else if (arg == "--token") {
-      options.tokens.push_back(value);
+      c.tokens->push_back(value);
     } else if (arg == "--rate-limit") {
-      if (!parse_int(value, &options.rate_limit)) return usage_error("--rate-limit: not a count: " + value);
+      if (!parse_int(value, c.rate_limit)) return usage_error("--rate-limit: not a count: " + value);
     } else {
       return usage_error("unknown option: " + arg);
     }
   }
+  return 0;
+}
 
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  socq::fake::MastodonFake fake(options);
+// Loads, binds, prints the port and serves until SIGTERM or SIGINT.
+template <class Fake>
+int serve(Fake& fake, int port, const sigset_t& stop_signals) {
   std::string error;
   if (!fake.load(&error)) {
     std::cerr << "socq-fake: " << error << "\n";
@@ -89,4 +79,42 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   fake.stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage_error("a platform is required");
+  std::string platform = argv[1];
+  if (platform == "-h" || platform == "--help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (platform == "bluesky" || platform == "facebook") {
+    std::cerr << "socq-fake: the " << platform << " fake is not built yet\n";
+    return 69;
+  }
+  if (platform != "mastodon" && platform != "x") return usage_error("unknown platform: " + platform);
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (platform == "mastodon") {
+    socq::fake::MastodonOptions options;
+    options.fixtures = socq::fake::default_mastodon_fixtures();
+    Common c{0, &options.fixtures, &options.tokens, &options.rate_limit};
+    if (int bad = parse_options(argc, argv, c)) return bad;
+    socq::fake::MastodonFake fake(options);
+    return serve(fake, c.port, stop_signals);
+  }
+  socq::fake::XOptions options;
+  options.fixtures = socq::fake::default_x_fixtures();
+  Common c{0, &options.fixtures, &options.tokens, &options.rate_limit};
+  if (int bad = parse_options(argc, argv, c)) return bad;
+  socq::fake::XFake fake(options);
+  return serve(fake, c.port, stop_signals);
 }
