@@ -65,6 +65,8 @@ TEST_CASE("length: Mastodon counts a remote mention @user@domain as @user") {
   CHECK(mastodon_length("@sam hi", 23) == 7);
   CHECK(mastodon_length("@sam@social.example.org, hi", 23) == 8);
   CHECK(mastodon_length("mail sam@example.com", 23) == 20);  // an address is not a mention
+  CHECK(mastodon_length("@first.last@social.example hi", 23) == 14);
+  CHECK(mastodon_length("@sam.@social.example", 23) == 20);  // no username ends with a dot
   CHECK(mastodon_length(kFamily + " " + kFlagFr + kThumbTone, 23) == 4);
 }
 
@@ -120,4 +122,22 @@ TEST_CASE("length: Facebook counts characters: 8000 for a comment, 2000 for Mess
   CHECK(default_limits("facebook", false).max_chars == 2000);
   CHECK(measure(kFamily, "facebook", default_limits("facebook", true)).length == 5);
   CHECK(default_limits("reddit", true).max_chars == 0);
+}
+
+TEST_CASE("length: arbitrary bytes are counted, never more units than bytes") {
+  uint64_t seed = 42;
+  const std::string alphabet[] = {"a", " ", "@", ".", "/", ":", "h", "ttps://", "\xCC\x81", "\xE2\x80\x8D", "\xF0\x9F\x91\xA9",
+                                  "\xF0\x9F\x87\xAB", "\xFF", "\xC3", "\n", ")", "x.com", "@b@c.d"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    for (int k = 0; k < 24; ++k) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      s += alphabet[(seed >> 33) % std::size(alphabet)];
+    }
+    CHECK(count_graphemes(s) <= static_cast<int64_t>(s.size()));
+    CHECK(count_code_points(s) <= static_cast<int64_t>(s.size()));
+    CHECK(mastodon_length(s, 0) <= count_graphemes(s));  // URLs as 0 and mentions cut: never longer
+    CHECK(x_weighted_length(s) >= 0);
+    for (const Span& u : find_urls(s)) CHECK((u.begin < u.end && u.end <= s.size()));
+  }
 }

@@ -63,3 +63,19 @@ TEST_CASE("similarity: short replies are not compared") {
   CHECK(jaccard(shingles_of("Thanks!", {}), shingles_of("Thanks!", {})) == 0);
   CHECK_FALSE(shingles_of("We have refunded your ticket now", {}).hashes.empty());
 }
+
+TEST_CASE("similarity: arbitrary bytes normalise, and a reply is wholly like itself") {
+  uint64_t seed = 7;
+  const std::string alphabet[] = {"hi ", "sam", ", ", "! ", "\n", "@x@y.z ", "https://a.b/c ", "\xC3\x9F", "\xFF", "\xE2\x80\x99",
+                                  "we ", "refund ", "12 ", "'", "\xCC\x81", "ticket "};
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    for (int k = 0; k < 30; ++k) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      s += alphabet[(seed >> 33) % std::size(alphabet)];
+    }
+    const Shingles a = shingles_of(s, {"Sam"});
+    if (a.hashes.empty()) continue;
+    CHECK(jaccard(a, a) == doctest::Approx(1.0));
+  }
+}

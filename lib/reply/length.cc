@@ -222,10 +222,12 @@ std::vector<Span> find_links(std::string_view s, bool bare_domains) {
 std::pair<size_t, size_t> remote_mention(std::string_view s, size_t i) {
   if (s[i] != '@') return {0, 0};
   const int32_t before = cp_before(s, i);
-  if (before != -2 && (is_word_cp(before) || before == '/' || before == '@')) return {0, 0};
+  if (before != -2 && (is_word_cp(before) || before == '/' || before == '=')) return {0, 0};
+  // Mastodon's USERNAME_RE: [a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?
   size_t j = i + 1;
-  while (j < s.size() && (is_ascii_alnum(s[j]) || s[j] == '_')) ++j;
-  if (j == i + 1 || j >= s.size() || s[j] != '@') return {0, 0};
+  while (j < s.size() && (is_ascii_alnum(s[j]) || s[j] == '_' || s[j] == '.' || s[j] == '-')) ++j;
+  if (j == i + 1 || j >= s.size() || s[j] != '@' || s[i + 1] == '.' || s[i + 1] == '-' || s[j - 1] == '.' || s[j - 1] == '-')
+    return {0, 0};
   const size_t user_end = j++;
   size_t last_word = 0;
   while (j < s.size()) {
