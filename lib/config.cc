@@ -75,8 +75,9 @@ Status load_file(const std::string& path, MapConfig& cfg) {
     // Teams, SLA policies and away agents: read and checked by lib/triage/teams;
     // [reply]: by lib/reply/checks (and the reply command's templates/approval).
     if (k == "teams" || k == "sla" || k == "away" || k == "reply") continue;
+    if (k == "handoff" || k == "smtp" || k == "webhooks") continue;  // read and checked by lib/handoff/config
     const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const KnownKey& kk) { return k == kk.key; });
-    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]], [reply])"};
+    if (!known) return Error{Exit::config, toml_where(path, node) + ": unknown key \"" + k + "\" (store, user, rules, max_wait, http_timeout, [accounts.NAME], [teams.NAME], [sla.PRIORITY], [[away]], [reply], [handoff], [smtp], [webhooks.NAME])"};
     const auto* s = node.as_string();
     if (!s) return Error{Exit::config, toml_where(path, node) + ": \"" + k + "\" must be a string"};
     cfg.set(k, Setting{s->get(), toml_where(path, node)});

@@ -1,0 +1,36 @@
+#include "lib/handoff/channel_for.h"
+
+#include "lib/fetch.h"
+#include "lib/http_curl.h"
+
+namespace socq::handoff {
+
+Result<AccountConfig> account_for(const Config& cfg, const Case& c) {
+  const AccountConfig* only = nullptr;
+  size_t of_channel = 0;
+  for (const auto& a : cfg.accounts()) {
+    if (a.channel != c.channel) continue;
+    if (a.handle == c.account) return a;
+    ++of_channel;
+    if (a.handle.empty()) only = &a;
+  }
+  if (only && of_channel == 1) return *only;
+  return Error{Exit::config, "no account in the config for " + c.channel + " " + c.account +
+                                 " (case " + c.id + "): add [accounts.NAME] with channel and handle"};
+}
+
+Result<ChannelHandle> open_channel(const Config& cfg, const Case& c, const std::string& /*store_path*/,
+                                   std::function<void(const std::string&)> log, EnvFn env) {
+  auto a = account_for(cfg, c);
+  if (!a) return a.error();
+  auto token = read_token(*a, env);
+  if (!token) return token.error();
+  ChannelHandle h;
+  h.http = make_curl_client(CurlOptions{10000, log});
+  auto ch = make_channel(*a, *h.http, *token, 30000, log);
+  if (!ch) return ch.error();
+  h.channel = std::move(*ch);
+  return h;
+}
+
+}  // namespace socq::handoff
