@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <set>
 
 #include "cmd/commands.h"
@@ -10,6 +11,7 @@
 #include "lib/jsonl.h"
 #include "lib/term.h"
 #include "lib/timefmt.h"
+#include "lib/triage/away_store.h"
 #include "lib/triage/queue.h"
 
 namespace socq {
@@ -27,6 +29,11 @@ struct ShowOptions {
   std::string id;
   std::vector<std::string> files;
   std::string format = "auto";
+};
+
+struct AwayOptions {
+  std::string name, from = "now", until, clear;
+  bool list = false;
 };
 
 struct EditOptions {
@@ -95,11 +102,15 @@ const Message* last_inbound(const Case& c) {
   return c.messages.empty() ? nullptr : &c.messages.back();
 }
 
+// The short number people type (#42), "-" for a case read from a file.
+std::string number_text(const Case& c) { return c.number ? std::to_string(c.number) : "-"; }
+
 std::vector<std::string> table_row(const QueueItem& item, int64_t now_ms) {
   const Case& c = item.c;
   const Message* last = last_inbound(c);
   const std::string due = next_due(c);
-  return {c.id,
+  return {number_text(c),
+          c.id,
           std::string(to_string(c.status)),
           c.priority.value_or("-"),
           due.empty() ? "-" : short_time(due),
@@ -179,6 +190,11 @@ Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
                    const std::function<Status(QueueItem&&)>& on_item) {
   auto env = load_triage_env_from_config(ctx.config());
   if (!env) return env.error();
+  if (o.files.empty()) {  // the store's away agents (socq case away) join the config's
+    auto store = ctx.open_store(true);
+    if (!store) return store.error();
+    if (auto st = add_store_away(*env, **store); !st) return st;
+  }
   const int64_t now = ctx.clock->now_ms();
   QueueOrder order(*env, now, filter.limit, on_item);
   auto push = [&](Case&& c) { return order.push(std::move(c)); };
@@ -237,8 +253,8 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCou
     if (auto fl = out.flush(); st && !fl) return ctx.fail(fl.error());
     return st ? 0 : ctx.fail(st.error());
   }
-  Table t{{"ID", "STATUS", "PRIO", "DUE", "DUE IN", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
-          {0, 0, 0, 0, 0, 24, 0, 0, 24, 48}};
+  Table t{{"#", "ID", "STATUS", "PRIO", "DUE", "DUE IN", "CUSTOMER", "MSGS", "LAST", "OWNER", "LATEST FROM CUSTOMER"}, {},
+          {0, 0, 0, 0, 0, 0, 24, 0, 0, 24, 48}};
   auto st = each_queued(ctx, o, filter, [&](QueueItem&& item) {
     if (counts) counts->add(item, now);
     t.rows.push_back(table_row(item, now));
@@ -284,7 +300,7 @@ void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
   // Every stored string may be a stranger's: escaped before the terminal sees it.
   const auto safe = [](const std::string& s) { return terminal_safe_line(s); };
-  fmt::print(out, "{}\n", bold(safe(c.id)));
+  fmt::print(out, "{}\n", bold((c.number ? "#" + std::to_string(c.number) + "  " : std::string()) + safe(c.id)));
   fmt::print(out, "  status    {}   priority {}   rev {}\n", to_string(c.status), safe(c.priority.value_or("-")), c.rev);
   fmt::print(out, "  customer  {}{}\n", safe(c.customer.handle.value_or(c.customer.id)),
              c.customer.name ? " (" + safe(*c.customer.name) + ")" : "");
@@ -315,7 +331,7 @@ int run_show(Context& ctx, const ShowOptions& o) {
     found = std::move(c).value();
   } else {
     auto st = each_case(ctx, o.files, {}, [&](Case&& c) {
-      if (c.id == o.id) found = std::move(c);
+      if (c.id == o.id) found = std::move(c);  // files hold no short numbers
       return ok_status();
     });
     if (!st) return ctx.fail(st.error());
@@ -380,6 +396,57 @@ int run_resolve(Context& ctx, const EditOptions& o) {
   });
 }
 
+// Every away mark: the config's and the store's, one line each (tab-separated
+// name, from, until, where it comes from), and whether it holds now.
+int list_away(Context& ctx) {
+  auto env = load_triage_env_from_config(ctx.config());
+  if (!env) return ctx.fail(env.error());
+  if (std::filesystem::exists(ctx.store_path())) {
+    auto store = ctx.open_store(true);
+    if (!store) return ctx.fail(store.error());
+    if (auto st = add_store_away(*env, **store); !st) return ctx.fail(st.error());
+  }
+  const auto now = parse_rfc3339_utc(ctx.now()).value_or(0);
+  Table t{{"NAME", "FROM", "UNTIL", "NOW", "SET IN"}, {}, {24, 0, 0, 0, 0}};
+  for (const auto& a : env->away) {
+    const bool holds = parse_rfc3339_utc(a.from).value_or(INT64_MAX) <= now && now < parse_rfc3339_utc(a.until).value_or(0);
+    t.rows.push_back({a.name, a.from, a.until, holds ? "away" : "-", a.source});
+  }
+  if (t.rows.empty()) {
+    ctx.note("nobody is marked away (socq case away NAME --until T, or [[away]] in the config)");
+    return 0;
+  }
+  t.fit_to = terminal_columns(ctx.out);
+  fmt::print(ctx.out, "{}", render_table(t, use_colour(ctx.out)));
+  return 0;
+}
+
+// socq case away: marks kept in the store, listed beside the config's.
+int run_away(Context& ctx, const AwayOptions& o) {
+  const int given = !o.name.empty() + o.list + !o.clear.empty();
+  if (given != 1) return ctx.fail(Error{Exit::usage, "case away wants one of: NAME --until T, --list, --clear NAME"});
+  if (o.list) return list_away(ctx);
+  auto store = ctx.open_store(!o.clear.empty());
+  if (!store) return ctx.fail(store.error());
+  if (!o.clear.empty()) {
+    auto n = (*store)->clear_away(o.clear);
+    if (!n) return ctx.fail(n.error());
+    ctx.note(fmt::format("{}: {} away mark{} cleared", terminal_safe_line(o.clear), *n, *n == 1 ? "" : "s"));
+    return 0;
+  }
+  if (o.until.empty()) return ctx.fail(Error{Exit::usage, "case away NAME wants --until (a time, date or duration such as 7d)"});
+  const int64_t now = ctx.clock->now_ms();
+  auto from = parse_away_time(o.from, now, "--from");
+  if (!from) return ctx.fail(from.error());
+  auto until = parse_away_time(o.until, now, "--until");
+  if (!until) return ctx.fail(until.error());
+  if (*until <= *from) return ctx.fail(Error{Exit::usage, "--until (" + *until + ") must be after --from (" + *from + ")"});
+  if (auto st = (*store)->set_away(AwayMark{o.name, *from, *until}); !st) return ctx.fail(st.error());
+  ctx.note(fmt::format("{} away from {} until {}: no new cases from rules; their open cases need a new owner",
+                       terminal_safe_line(o.name), *from, *until));
+  return 0;
+}
+
 void add_edit_options(CLI::App* cmd, EditOptions& o) {
   cmd->add_option("--if-rev", o.if_rev, "fail with exit 3 unless the case is still at this rev")->type_name("REV");
   cmd->add_option("--note", o.note, "why, for the audit trail")->type_name("TEXT");
@@ -416,26 +483,35 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
 
   auto so = std::make_shared<ShowOptions>();
   CLI::App* show = sub->add_subcommand("show", "show one case: messages and audit trail");
-  show->add_option("id", so->id, "the case id")->required();
+  show->add_option("id", so->id, "the case id, or its number (42 or #42)")->required();
   show->add_option("files", so->files, "read cases from these files instead of the store");
   show->add_option("--format", so->format, "auto, table or jsonl")
       ->check(CLI::IsMember({"auto", "table", "jsonl"}))->type_name("FORMAT");
 
   auto ao = std::make_shared<EditOptions>();
   CLI::App* assign = sub->add_subcommand("assign", "give a case an owner (and a team)");
-  assign->add_option("id", ao->id, "the case id")->required();
+  assign->add_option("id", ao->id, "the case id, or its number (42 or #42)")->required();
   assign->add_option("owner", ao->owner, "who owns it from now on")->required();
   assign->add_option("--team", ao->team, "and move it to this team")->type_name("TEAM");
   add_edit_options(assign, *ao);
 
   auto ro = std::make_shared<EditOptions>();
   CLI::App* resolve = sub->add_subcommand("resolve", "resolve a case with a reason");
-  resolve->add_option("id", ro->id, "the case id")->required();
+  resolve->add_option("id", ro->id, "the case id, or its number (42 or #42)")->required();
   resolve->add_option("--reason", ro->reason, "answered, no_reply_needed, spam or duplicate")
       ->required()->check(CLI::IsMember({"answered", "no_reply_needed", "spam", "duplicate"}))->type_name("REASON");
   add_edit_options(resolve, *ro);
 
-  return [&ctx, lo, dop, so, ao, ro, list, due, show, assign, resolve] {
+  auto wo = std::make_shared<AwayOptions>();
+  CLI::App* away = sub->add_subcommand("away", "mark an agent away (no new cases; their open cases need a new owner)");
+  away->add_option("name", wo->name, "the agent, as in cases' owner")->type_name("NAME");
+  away->add_option("--from", wo->from, "start: RFC 3339 UTC, a date, now (default) or a duration from now")->type_name("TIME");
+  away->add_option("--until", wo->until, "end (not included): RFC 3339 UTC, a date, or a duration from now (7d)")->type_name("TIME");
+  away->add_flag("--list", wo->list, "list every away mark: the store's and the config's [[away]]");
+  away->add_option("--clear", wo->clear, "remove every away mark of NAME from the store")->type_name("NAME");
+
+  return [&ctx, lo, dop, so, ao, ro, wo, list, due, show, assign, resolve, away] {
+    if (away->parsed()) return run_away(ctx, *wo);
     if (list->parsed()) return run_list(ctx, *lo);
     if (due->parsed()) return run_due(ctx, *dop);
     if (show->parsed()) return run_show(ctx, *so);

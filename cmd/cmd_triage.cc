@@ -6,6 +6,7 @@
 
 #include "cmd/commands.h"
 #include "lib/jsonl.h"
+#include "lib/triage/away_store.h"
 #include "lib/triage/sla.h"
 #include "lib/triage/teams.h"
 #include "lib/triage/triage.h"
@@ -128,6 +129,11 @@ int run_triage(Context& ctx, const TriageOptions& o) {
   // The whole setup is checked before any case is read or touched.
   auto setup = load_triage_setup(ctx.config(), rules_path(ctx, o));
   if (!setup) return ctx.fail(setup.error());
+  if (o.files.empty() && std::filesystem::exists(ctx.store_path())) {  // on the store: its away agents too
+    auto store = ctx.open_store(true);
+    if (!store) return ctx.fail(store.error());
+    if (auto st = add_store_away(setup->env, **store); !st) return ctx.fail(st.error());
+  }
   Triager triager(*setup, ctx.now());
   if (!o.explain.empty()) return run_explain(ctx, o, triager);
   if (!o.files.empty()) return run_files(ctx, o, triager);

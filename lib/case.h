@@ -128,6 +128,10 @@ struct Case {
   // is written back byte for byte; every change must call touched().
   std::string source;
   void touched() { source.clear(); }
+  // The store's short number for this case (#42: Store::get accepts "42"),
+  // set by the store that read it; 0 when read from a file. Store-local, so
+  // never in the JSON.
+  int64_t number = 0;
 };
 
 std::string_view to_string(CaseStatus s);

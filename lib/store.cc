@@ -34,6 +34,17 @@ bool case_matches(const CaseFilter& f, const Case& c) {
          (!f.unowned || !col.owner);
 }
 
+std::optional<int64_t> parse_case_number(std::string_view id) {
+  if (!id.empty() && id.front() == '#') id.remove_prefix(1);
+  if (id.empty() || id.size() > 18) return std::nullopt;  // 18 digits always fit int64
+  int64_t n = 0;
+  for (char ch : id) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    n = n * 10 + (ch - '0');
+  }
+  return n;
+}
+
 std::string outbox_busy_message(const OutboxRow& r) {
   std::string msg = "a " + r.kind + " to case " + r.case_id + " is already being sent";
   if (r.author) msg += " (written by " + *r.author + ")";

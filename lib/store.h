@@ -55,6 +55,15 @@ bool list_order_before(const CaseColumns& a, const CaseColumns& b);
 // for cases read from files.
 bool case_matches(const CaseFilter& f, const Case& c);
 
+// An agent marked away with `socq case away`: RFC 3339 UTC, [from, until).
+struct AwayMark {
+  std::string name, from, until;
+};
+
+// A short case number as a person types it: "42" or "#42". Case ids are
+// "channel:account:key" and never all digits, so this is unambiguous.
+std::optional<int64_t> parse_case_number(std::string_view id);
+
 // One row of the outbox: every post socq makes (a reply, a DM, an e-mail, a
 // webhook call), recorded before it is sent and marked after (lib/outbox.h).
 struct OutboxRow {
@@ -89,6 +98,8 @@ enum class OutboxUpdated { done, row_moved, case_changed };
 class Store {
  public:
   virtual ~Store() = default;
+  // By full id, or by the case's short number ("42" or "#42", see
+  // parse_case_number). The case read carries its number (Case::number).
   virtual Result<std::optional<Case>> get(const std::string& id) = 0;
   // Calls on_case for each matching case in queue order (list_order_before):
   // soonest due first, then cases with no clock, newest updated first; ties by id.
@@ -122,6 +133,14 @@ class Store {
   // recorded as triaged. A case changed meanwhile is left out (unrecorded)
   // and its id returned, for the caller to re-read and triage again.
   virtual Result<std::vector<std::string>> save_triaged(std::vector<Case>& batch) = 0;
+
+  // Away agents kept in the store (`socq case away`), merged by triage and
+  // the queue with the config's [[away]]. A mark with the same name and
+  // from replaces the earlier one; clear_away removes all of a name's marks
+  // and says how many there were.
+  virtual Result<std::vector<AwayMark>> away_marks() = 0;
+  virtual Status set_away(const AwayMark& mark) = 0;
+  virtual Result<size_t> clear_away(const std::string& name) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path`. A file that is not

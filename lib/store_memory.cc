@@ -9,12 +9,19 @@ namespace {
 
 using MessageIndex = std::map<std::string, std::string>;  // "channel\nmessage id" -> case id
 
+// Short case numbers, as the SQLite store gives them: the next one to each
+// new case, never reused.
+struct Numbers {
+  std::map<std::string, int64_t> of;  // case id -> number
+  int64_t last = 0;
+};
+
 class MemoryBatch final : public MergeBatch, private MergeView {
  public:
   MemoryBatch(std::map<std::string, Case>& live, MessageIndex& live_index, std::map<std::string, std::string>& live_cursors,
-              std::string now, std::string by)
-      : live_(live), live_index_(live_index), live_cursors_(live_cursors), work_(live), index_(live_index),
-        cursors_(live_cursors), now_(std::move(now)), by_(std::move(by)) {}
+              Numbers& live_numbers, std::string now, std::string by)
+      : live_(live), live_index_(live_index), live_cursors_(live_cursors), live_numbers_(live_numbers), work_(live),
+        index_(live_index), cursors_(live_cursors), numbers_(live_numbers), now_(std::move(now)), by_(std::move(by)) {}
   Status add(Case&& incoming) override {
     for (const auto& m : incoming.messages) stats_.new_messages += !index_.count(incoming.channel + "\n" + m.id);
     auto plan = plan_merge(std::move(incoming), *this, now_, by_);
@@ -22,6 +29,7 @@ class MemoryBatch final : public MergeBatch, private MergeView {
     stats_.count(plan->outcome);
     for (auto& c : plan->writes) {
       for (const auto& m : c.messages) index_.emplace(c.channel + "\n" + m.id, c.id);
+      if (!numbers_.of.count(c.id)) numbers_.of[c.id] = ++numbers_.last;
       work_[c.id] = std::move(c);
     }
     return ok_status();
@@ -34,6 +42,7 @@ class MemoryBatch final : public MergeBatch, private MergeView {
     live_ = std::move(work_);
     live_index_ = std::move(index_);
     live_cursors_ = std::move(cursors_);
+    live_numbers_ = std::move(numbers_);
     return stats_;
   }
 
@@ -52,9 +61,11 @@ class MemoryBatch final : public MergeBatch, private MergeView {
   std::map<std::string, Case>& live_;
   MessageIndex& live_index_;
   std::map<std::string, std::string>& live_cursors_;
+  Numbers& live_numbers_;
   std::map<std::string, Case> work_;  // the transaction: a copy, swapped in on commit
   MessageIndex index_;
   std::map<std::string, std::string> cursors_;
+  Numbers numbers_;
   std::string now_, by_;
   MergeStats stats_;
 };
@@ -62,9 +73,15 @@ class MemoryBatch final : public MergeBatch, private MergeView {
 class MemoryStore final : public Store {
  public:
   Result<std::optional<Case>> get(const std::string& id) override {
-    auto it = cases_.find(id);
+    std::string key = id;
+    if (auto n = parse_case_number(id)) {
+      auto byn = std::find_if(numbers_.of.begin(), numbers_.of.end(), [&](const auto& e) { return e.second == *n; });
+      if (byn == numbers_.of.end()) return std::optional<Case>{};
+      key = byn->first;
+    }
+    auto it = cases_.find(key);
     if (it == cases_.end()) return std::optional<Case>{};
-    return std::optional<Case>{it->second};
+    return std::optional<Case>{numbered(it->second)};
   }
   Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
     // The Store contract's order, as the SQLite store's queue query has it.
@@ -74,13 +91,13 @@ class MemoryStore final : public Store {
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return list_order_before(a.first, b.first); });
     if (f.limit && found.size() > f.limit) found.resize(f.limit);
     for (const auto& [cols, c] : found) {
-      Case copy = *c;
+      Case copy = numbered(*c);
       if (auto st = on_case(std::move(copy)); !st) return st;
     }
     return ok_status();
   }
   Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override {
-    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, index_, cursors_, now, by));
+    return std::unique_ptr<MergeBatch>(std::make_unique<MemoryBatch>(cases_, index_, cursors_, numbers_, now, by));
   }
   Status update(Case& c) override {
     auto it = cases_.find(c.id);
@@ -89,6 +106,7 @@ class MemoryStore final : public Store {
     c.rev = next_rev(c.rev);
     c.touched();
     it->second = c;
+    it->second.number = 0;  // kept in numbers_, as SQLite keeps it in its column
     return ok_status();
   }
   Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) override {
@@ -181,8 +199,32 @@ class MemoryStore final : public Store {
     }
     return conflicts;
   }
+  Result<std::vector<AwayMark>> away_marks() override {
+    std::vector<AwayMark> marks;
+    for (const auto& [key, m] : away_) marks.push_back(m);
+    return marks;
+  }
+  Status set_away(const AwayMark& m) override {
+    away_[{m.name, m.from}] = m;
+    return ok_status();
+  }
+  Result<size_t> clear_away(const std::string& name) override {
+    size_t n = 0;
+    for (auto it = away_.begin(); it != away_.end();)
+      if (it->first.first == name) it = away_.erase(it), ++n;
+      else ++it;
+    return n;
+  }
 
  private:
+  Case numbered(const Case& c) const {
+    Case copy = c;
+    auto n = numbers_.of.find(c.id);
+    copy.number = n == numbers_.of.end() ? 0 : n->second;
+    return copy;
+  }
+  std::map<std::pair<std::string, std::string>, AwayMark> away_;  // (name, from) -> mark
+  Numbers numbers_;
   std::map<std::string, OutboxRow> outbox_;  // key -> row
   std::vector<std::string> outbox_order_;     // keys, oldest first
   std::map<std::string, int64_t> triaged_;  // id -> the rev triage last saw

@@ -11,10 +11,10 @@ namespace socq {
 namespace {
 
 constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Migrations, in order: entry i takes the schema from version i to i + 1.
-constexpr std::array<const char*, 3> kMigrations{
+constexpr std::array<const char*, 4> kMigrations{
     R"sql(
 CREATE TABLE cases (
   id TEXT PRIMARY KEY,
@@ -63,6 +63,31 @@ CREATE TABLE outbox (
     R"sql(
 ALTER TABLE cases ADD COLUMN triaged_rev INTEGER;
 CREATE INDEX cases_untriaged ON cases(id) WHERE triaged_rev IS NULL OR triaged_rev < rev;
+)sql",
+    // 3: short case numbers a person can type (#42), in order of creation,
+    // never reused: case_numbers holds the last one given. Existing cases
+    // are numbered in rowid (insertion) order. An insert that names no
+    // number gets the next one from the trigger, so every write path numbers.
+    R"sql(
+ALTER TABLE cases ADD COLUMN number INTEGER;
+CREATE TABLE case_numbers (last INTEGER NOT NULL);
+UPDATE cases SET number = r.n FROM (SELECT rowid AS rid, row_number() OVER (ORDER BY rowid) AS n FROM cases) AS r
+  WHERE cases.rowid = r.rid;
+INSERT INTO case_numbers SELECT count(*) FROM cases;
+CREATE UNIQUE INDEX cases_number ON cases(number);
+CREATE TRIGGER cases_numbered AFTER INSERT ON cases WHEN NEW.number IS NOT NULL BEGIN
+  UPDATE case_numbers SET last = NEW.number WHERE last < NEW.number;
+END;
+CREATE TRIGGER cases_unnumbered AFTER INSERT ON cases WHEN NEW.number IS NULL BEGIN
+  UPDATE case_numbers SET last = last + 1;
+  UPDATE cases SET number = (SELECT last FROM case_numbers) WHERE rowid = NEW.rowid;
+END;
+CREATE TABLE away (
+  name TEXT NOT NULL,
+  from_at TEXT NOT NULL,
+  until_at TEXT NOT NULL,
+  PRIMARY KEY (name, from_at)
+) WITHOUT ROWID;
 )sql",
     // 4: the outbox as reply and handoff use it (lib/outbox.h): drafts
     // awaiting approval, who wrote and approved a post, which process is
@@ -170,14 +195,18 @@ class SqliteStore final : public Store {
   Error error(const std::string& what) { return sql_error(raw(), path(), what); }
 
   Result<std::optional<Case>> get(const std::string& id) override {
-    Stmt st(raw(), "SELECT json FROM cases WHERE id = ?");
+    const auto number = parse_case_number(id);
+    Stmt st(raw(), number ? "SELECT json, number, id FROM cases WHERE number = ?"
+                          : "SELECT json, number, id FROM cases WHERE id = ?");
     if (!st.ok()) return error("reading case");
-    st.bind(1, id);
+    if (number) st.bind(1, *number);
+    else st.bind(1, id);
     const int rc = st.step();
     if (rc == SQLITE_DONE) return std::optional<Case>{};
     if (rc != SQLITE_ROW) return error("reading case " + id);
-    auto c = parse_stored(st.text(0), id);
+    auto c = parse_stored(st.text(0), std::string(st.text(2)));
     if (!c) return c.error();
+    c->number = st.integer(1);
     return std::optional<Case>{std::move(c).value()};
   }
 
@@ -201,7 +230,7 @@ class SqliteStore final : public Store {
     // query reads a few rows, not the store; the JSON is read last.
     const std::string limit = " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
     const std::string sql =
-        "SELECT c.id, c.json FROM ("
+        "SELECT c.id, c.json, c.number FROM ("
         "SELECT * FROM (SELECT id, 0 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
         " AND next_due_ms IS NOT NULL ORDER BY next_due_ms, updated_at DESC, id" + limit + ") UNION ALL "
         "SELECT * FROM (SELECT id, 1 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
@@ -222,6 +251,7 @@ class SqliteStore final : public Store {
       if (rc != SQLITE_ROW) return error("listing cases");
       auto c = parse_stored(st.text(1), std::string(st.text(0)));
       if (!c) return c.error();
+      c->number = st.integer(2);
       if (auto s = on_case(std::move(c).value()); !s) return s;
     }
   }
@@ -461,6 +491,34 @@ class SqliteStore final : public Store {
     return conflicts;
   }
 
+  Result<std::vector<AwayMark>> away_marks() override {
+    Stmt st(raw(), "SELECT name, from_at, until_at FROM away ORDER BY name, from_at");
+    if (!st.ok()) return error("reading away agents");
+    std::vector<AwayMark> marks;
+    for (int rc; (rc = st.step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return error("reading away agents");
+      marks.push_back(AwayMark{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2))});
+    }
+    return marks;
+  }
+
+  Status set_away(const AwayMark& m) override {
+    Stmt st(raw(), "INSERT INTO away(name, from_at, until_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT(name, from_at) DO UPDATE SET until_at = excluded.until_at");
+    if (!st.ok()) return error("marking " + m.name + " away");
+    st.bind(1, m.name).bind(2, m.from).bind(3, m.until);
+    if (st.step() != SQLITE_DONE) return error("marking " + m.name + " away");
+    return ok_status();
+  }
+
+  Result<size_t> clear_away(const std::string& name) override {
+    Stmt st(raw(), "DELETE FROM away WHERE name = ?");
+    if (!st.ok()) return error("clearing away marks of " + name);
+    st.bind(1, name);
+    if (st.step() != SQLITE_DONE) return error("clearing away marks of " + name);
+    return static_cast<size_t>(sqlite3_changes(raw()));
+  }
+
   // Columns 1-11 in the order of columns_of; the only place cases are bound.
   static void bind_case(Stmt& st, const Case& c) {
     const CaseColumns col = columns_of(c);
@@ -470,8 +528,8 @@ class SqliteStore final : public Store {
   }
 
   static constexpr const char* kPutSql =
-      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET "
+      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT last + 1 FROM case_numbers)) ON CONFLICT(id) DO UPDATE SET "
       "rev = excluded.rev, channel = excluded.channel, account = excluded.account, status = excluded.status, "
       "team = excluded.team, owner = excluded.owner, priority = excluded.priority, "
       "next_due_ms = excluded.next_due_ms, updated_at = excluded.updated_at, json = excluded.json";
