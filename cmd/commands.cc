@@ -36,7 +36,9 @@ const std::vector<CommandInfo>& command_table() {
        "error is refused whole (exit 78) before any case is touched. The rules syntax, the teams and SLA tables and "
        "the SLA clock definitions are in NOTES.",
        setup_triage},
-      {"reply", "post a threaded reply after checks", "Not built yet: exits 69.", setup_reply},
+      {"reply", "post a threaded reply after checks",
+       "Replies to a case's customer on its channel: checked (length, style, PII, repetition), approved where the config says, posted exactly once through the store's outbox.",
+       setup_reply},
       {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", "Not built yet: exits 69.",
        setup_handoff},
       {"report", "response times, SLA attainment, coverage gaps, top issues",

@@ -83,6 +83,8 @@ OutboxRow pending_row(const std::string& case_id, const std::string& kind, const
 json post_to_json(const PostRequest& req) {
   json j = {{"text", req.text}, {"public", req.is_public}};
   if (req.in_reply_to) j["in_reply_to"] = *req.in_reply_to;
+  if (req.recipient) j["recipient"] = *req.recipient;
+  if (req.customer_last_at) j["customer_last_at"] = *req.customer_last_at;
   return j;
 }
 
@@ -95,6 +97,8 @@ Result<PostRequest> post_of_payload(const OutboxRow& row) {
   req.text = (*p)["text"].get<std::string>();
   req.is_public = (*p)["public"].get<bool>();
   if (auto it = p->find("in_reply_to"); it != p->end() && it->is_string()) req.in_reply_to = it->get<std::string>();
+  if (auto it = p->find("recipient"); it != p->end() && it->is_string()) req.recipient = it->get<std::string>();
+  if (auto it = p->find("customer_last_at"); it != p->end() && it->is_string()) req.customer_last_at = it->get<std::string>();
   req.idempotency_key = row.key;
   return req;
 }

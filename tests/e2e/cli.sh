@@ -26,10 +26,8 @@ expect_exit 2 "$SOCQ" case
 expect_exit 2 "$SOCQ" case show
 expect_exit 2 "$SOCQ" case resolve x:y:z --reason because
 
-for c in reply; do  # handoff is built
-  expect_exit 69 "$SOCQ" "$c"
-  expect_err "not implemented yet: socq $c"
-done
+expect_exit 2 "$SOCQ" reply  # built: says what to give it
+expect_err "say what to do"
 expect_exit 78 "$SOCQ" fetch
 expect_err "no accounts configured"
 expect_exit 2 "$SOCQ" fetch --from "$SRC/examples/cases.jsonl" --format xml

@@ -26,8 +26,10 @@ expect_err "$WORK/bad.jsonl:1: id: missing"
 # 66: missing input
 expect_exit 66 "$SOCQ" fetch --from "$WORK/none.jsonl"
 expect_exit 66 "$SOCQ" case list --store "$WORK/none.db"
-# 69: not built yet
-expect_exit 69 "$SOCQ" reply
+# 69: not built yet (every command is; a platform is not: reddit)
+printf '[accounts.r]\nchannel = "reddit"\nbase_url = "http://127.0.0.1:9"\ntoken_env = "R_TOKEN"\n' >"$WORK/reddit.toml"
+R_TOKEN=x expect_exit 69 "$SOCQ" --config "$WORK/reddit.toml" fetch --store "$WORK/reddit.db"
+expect_err "not implemented yet"
 # 74: a write error (stdout is a full disk)
 if [ -w /dev/full ]; then
   got=0; "$SOCQ" fetch --from "$EX" >/dev/full 2>"$WORK/err" || got=$?
