@@ -23,6 +23,7 @@ struct ListOptions {
   size_t limit = 0;
   std::string format = "auto";
   std::string within;  // `case due`: clocks due within this duration
+  bool stalled = false;  // only stalled handoffs (lib/handoff/followup.h)
 };
 
 struct ShowOptions {
@@ -188,6 +189,18 @@ Status add_band_rest(Context& ctx, const TriageEnv& env, const CaseFilter& filte
 // needing a new owner first within their due band.
 Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
                    const std::function<Status(QueueItem&&)>& on_item) {
+  if (o.stalled) {  // computed, not stored: the queue is read whole, stalled cases kept, then the limit
+    ListOptions every = o;
+    every.stalled = false;
+    CaseFilter unlimited = filter;
+    unlimited.limit = 0;
+    size_t n = 0;
+    return each_queued(ctx, every, unlimited, [&](QueueItem&& item) {
+      if (!item.stalled || (filter.limit && n >= filter.limit)) return ok_status();
+      ++n;
+      return on_item(std::move(item));
+    });
+  }
   auto env = load_triage_env_from_config(ctx.config());
   if (!env) return env.error();
   if (o.files.empty()) {  // the store's away agents (socq case away) join the config's
@@ -466,6 +479,7 @@ Runner setup_case(CLI::App* sub, Context& ctx) {
   list->add_option("--account", lo->account, "only cases of this brand account")->type_name("ACCOUNT");
   list->add_option("--owner", lo->owner, "only cases owned by this person")->type_name("OWNER");
   list->add_option("--team", lo->team, "only cases of this team")->type_name("TEAM");
+  list->add_flag("--stalled", lo->stalled, "only stalled handoffs: past their follow-up, not completed, no reply to the customer since");
   list->add_option("--limit", lo->limit, "at most N cases")->type_name("N")->check(CLI::Range(0.0, 1e15).description(""));  // no -1 wrapping round
   list->add_option("--format", lo->format, "auto (a table on a terminal, else jsonl), table, jsonl or csv")
       ->check(CLI::IsMember({"auto", "table", "jsonl", "csv"}))->type_name("FORMAT");

@@ -112,6 +112,8 @@ TEST_CASE("length: X counts an emoji sequence 2, NFC first, every URL 23 (bare d
   CHECK(x_weighted_length("see help.example.co.uk/faq.") == 4 + 23 + 1);
   CHECK(x_weighted_length("mail sam@example.com") == 20);  // an address is not a link
   CHECK(x_weighted_length("example.comfort") == 15);
+  CHECK(x_weighted_length("sorry.It works") == 14);  // a country-code domain needs a path
+  CHECK(x_weighted_length("see bbc.co.uk/news") == 4 + 23);
   const Limits l = default_limits("x", true);
   CHECK(l.max_chars == 280);
   CHECK(l.unit == "weighted");

@@ -181,7 +181,11 @@ size_t bare_domain_end(std::string_view s, size_t i) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   if (!is_common_tld(tld)) return i;
   if (j < s.size() && is_word_cp(next_cp(s, j).cp)) return i;  // "example.comfort"
-  if (j < s.size() && s[j] == '/')
+  const bool path = j < s.size() && s[j] == '/';
+  // twitter-text links a country-code domain without a scheme only with a
+  // path: "sorry.It works" is no link, "bbc.co.uk/news" is.
+  if (tld.size() == 2 && !path) return i;
+  if (path)
     while (j < s.size() && !space_len(s, j)) ++j;
   return trim_url_end(s, i, j);
 }

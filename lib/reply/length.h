@@ -7,7 +7,8 @@
 //   Bluesky: graphemes AND UTF-8 bytes (300 and 3000); URLs count in full.
 //   X: weighted length after NFC (twitter-text config v3): code points in
 //     U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F, U+2032-U+2037 weigh 1,
-//     all others 2, an emoji (sequence) 2, each URL 23; limit 280.
+//     all others 2, an emoji (sequence) 2, each URL 23, a bare domain
+//     too (example.com; a country-code domain only with a path); limit 280.
 //   Facebook: characters (code points): 8000 for a comment, 2000 for a
 //     Messenger message (limits unverified against Meta's documentation).
 // A URL is http:// or https:// followed by at least one character up to

@@ -65,8 +65,10 @@ constexpr std::array<MetricDef, 14> kDefs{{
      "fairness: first response by the customer's follower count: 0-99, 100-999, 1k-9.9k, 10k-99k, 100k+ and "
      "unknown; if the loud are served first, the right-hand buckets show the lower times."},
     {"handoffs",
-     "handoffs: made (cases with a handoff), completed (handoff.completed_at set) and stalled (handoff."
-     "follow_up_due passed, no completed_at, and no non-auto outbound message after handoff.at)."},
+     "handoffs: made (cases with a handoff), completed (handoff.completed_at set, or a non-auto outbound "
+     "message after handoff.at other than the handoff's own DM and pointer) and stalled (handoff.follow_up_due "
+     "passed, not completed, case not resolved or closed). Example: handed off Mon 09:00 with a 4h follow-up "
+     "and no reply by 13:00: stalled; a reply at 12:00: completed."},
 }};
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/handoff/followup.h"
 #include "lib/timefmt.h"
 
 namespace socq::report {
@@ -281,23 +282,17 @@ void Report::add_to(GroupStats& g, const Case& c, std::optional<int64_t> first_i
   if (c.category) ++g.categories[*c.category];
   for (const auto& t : c.tags) ++g.tags[t];
 
-  // Handoffs: stalled = follow-up due passed, not completed, and no reply
-  // to the customer since the handoff.
+  // Handoffs, as socq handoff and the queue see them (lib/handoff/followup.h):
+  // completed = completed_at set or a reply to the customer since the
+  // handoff; stalled = follow-up due passed, not completed.
   if (c.handoff) {
     ++g.handoffs_made;
-    if (c.handoff->completed_at) {
+    if (handoff::handoff_completed(c)) {
       ++g.handoffs_completed;
-    } else if (auto due = ms_of(c.handoff->follow_up_due); due && *due < now) {
-      const auto at = parse_rfc3339_utc(c.handoff->at);
-      bool replied = false;
-      for (const auto& t : order_) {
-        const Message& m = c.messages[t.index];
-        replied = replied || (m.dir == Dir::out && !m.is_auto && at && t.ms > *at);
-      }
-      if (!replied) {
-        ++g.handoffs_stalled;
-        if (explain && g.stalled.wants(now - *due)) g.stalled.add(weighty(now - *due, at, due));
-      }
+    } else if (handoff::is_stalled(c, now)) {
+      ++g.handoffs_stalled;
+      const auto due = ms_of(c.handoff->follow_up_due);
+      if (explain && due && g.stalled.wants(now - *due)) g.stalled.add(weighty(now - *due, parse_rfc3339_utc(c.handoff->at), due));
     }
   }
 }

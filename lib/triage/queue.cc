@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "lib/handoff/followup.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -81,6 +82,7 @@ QueueItem queue_item(Case&& c, const TriageEnv& env, int64_t now_ms) {
   if (auto due = next_due(c); !due.empty()) item.due_ms = parse_rfc3339_utc(due);
   item.band = due_band(item.due_ms, now_ms);
   item.need = owner_need(c, env, now_ms, item.due_ms);
+  item.stalled = handoff::is_stalled(c, now_ms);
   item.c = std::move(c);
   return item;
 }
@@ -92,8 +94,10 @@ Status QueueOrder::pass(QueueItem&& item) {
 }
 
 Status QueueOrder::flush() {
-  // Needing an owner first; otherwise the due order the cases came in.
-  std::stable_partition(held_.begin(), held_.end(), [](const QueueItem& i) { return i.need != OwnerNeed::none; });
+  // Stalled handoffs first, then cases needing an owner; otherwise the due
+  // order the cases came in.
+  auto rank = [](const QueueItem& i) { return i.stalled ? 0 : i.need != OwnerNeed::none ? 1 : 2; };
+  std::stable_sort(held_.begin(), held_.end(), [&](const QueueItem& a, const QueueItem& b) { return rank(a) < rank(b); });
   for (auto& item : held_)
     if (auto st = pass(std::move(item)); !st) return st;
   held_.clear();
@@ -130,6 +134,7 @@ void DueCounts::add(const QueueItem& item, int64_t now_ms) {
   auto& n = by_team[item.c.team.value_or("")];
   if (*item.due_ms < now_ms) ++n.breached;
   else ++n.at_risk;
+  if (item.stalled) ++n.stalled;
 }
 
 // Team names may come from case files: no control character reaches a terminal.
@@ -150,7 +155,8 @@ std::string printable(const std::string& s) {
 std::vector<std::string> DueCounts::lines() const {
   std::vector<std::string> out;
   auto line = [](const std::string& team, const Counts& n) {
-    return printable(team) + ": " + std::to_string(n.breached) + " breached, " + std::to_string(n.at_risk) + " at risk";
+    return printable(team) + ": " + std::to_string(n.breached) + " breached, " + std::to_string(n.at_risk) + " at risk" +
+           (n.stalled ? ", " + std::to_string(n.stalled) + " stalled" : "");
   };
   for (const auto& [team, n] : by_team)
     if (!team.empty()) out.push_back(line(team, n));

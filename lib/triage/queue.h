@@ -2,6 +2,9 @@
 // cases that need a new owner first (their owner is away, or nobody owns
 // them past half their clock). Follower counts play no part.
 //
+// Stalled handoffs (past their follow-up, no reply to the customer since)
+// go first of all within their band (always the overdue one).
+//
 // "Within their due time" means within the same band of the queue: overdue,
 // due within the next hour, due within the next day. A case that needs an
 // owner moves ahead of the cases of its own band only, so it never jumps a
@@ -31,6 +34,7 @@ struct QueueItem {
   std::optional<int64_t> due_ms;  // next_due(c)
   DueBand band = DueBand::no_clock;
   OwnerNeed need = OwnerNeed::none;
+  bool stalled = false;  // a handoff past its follow-up with no reply since (lib/handoff/followup.h)
 };
 
 QueueItem queue_item(Case&& c, const TriageEnv& env, int64_t now_ms);
@@ -73,10 +77,12 @@ std::string owner_text(const QueueItem& item);
 struct DueCounts {
   struct Counts {
     size_t breached = 0, at_risk = 0;
+    size_t stalled = 0;  // of the breached: stalled handoffs
   };
   std::map<std::string, Counts> by_team;
   void add(const QueueItem& item, int64_t now_ms);
-  // "service: 1 breached, 2 at risk" lines, teams in name order, "(no team)" last.
+  // "service: 1 breached, 2 at risk" lines (", 1 stalled" when any), teams in
+  // name order, "(no team)" last.
   std::vector<std::string> lines() const;
 };
 

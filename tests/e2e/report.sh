@@ -6,7 +6,8 @@ source "$(dirname "$0")/helpers.bash"
 # in 10:00 and 10:05, out 10:30 (one NRT of 30m), resolved a day later.
 # B: in Tue 12:00, out 12:10 (FRT 10m), handoff answered after it. C: in Fri
 # 08:00, never answered, handoff past its follow-up (stalled). D: in Sun
-# 20:00, out 22:00 (FRT 120m), handoff completed.
+# 20:00, out 22:00 (FRT 120m), handoff completed. B's reply after its
+# handoff completes it too.
 cat >"$WORK/f.jsonl" <<'CASES'
 {"v":1,"id":"x:brand:1","rev":1,"channel":"x","account":"brand","customer":{"id":"c1","followers":50},"messages":[{"id":"1","dir":"in","at":"2026-11-16T09:00:00Z","author":"@c1","text":"my refund is late","public":true,"reply_to":null},{"id":"2","dir":"out","at":"2026-11-16T09:01:00Z","author":"@brand","text":"Thanks, we will reply soon","auto":true},{"id":"3","dir":"out","at":"2026-11-16T09:40:00Z","author":"@brand","text":"Looking into it"},{"id":"4","dir":"in","at":"2026-11-16T10:00:00Z","author":"@c1","text":"any news?"},{"id":"5","dir":"in","at":"2026-11-16T10:05:00Z","author":"@c1","text":"hello?"},{"id":"6","dir":"out","at":"2026-11-16T10:30:00Z","author":"@brand","text":"Refund sent"}],"status":"resolved","priority":"p2","category":"billing","tags":["refund"],"team":"service","owner":"ola","sla":{"first_response_due":"2026-11-16T09:30:00Z"},"resolution":{"reason":"answered","at":"2026-11-17T09:00:00Z","by":"ola"},"updated_at":"2026-11-17T09:00:00Z"}
 {"v":1,"id":"x:brand:2","rev":1,"channel":"x","account":"brand","customer":{"id":"c2","followers":5000},"messages":[{"id":"7","dir":"in","at":"2026-11-17T12:00:00Z","author":"@c2","text":"bill wrong again"},{"id":"8","dir":"out","at":"2026-11-17T12:10:00Z","author":"@brand","text":"Sorry, checking"}],"status":"pending_customer","priority":"p2","category":"billing","team":"service","owner":"ola","sla":{"first_response_due":"2026-11-17T12:30:00Z"},"handoff":{"to":"billing","at":"2026-11-17T12:05:00Z","by":"ola","follow_up_due":"2026-11-18T12:00:00Z"},"updated_at":"2026-11-17T12:10:00Z"}
@@ -44,7 +45,7 @@ expect_eq "$(json_get "$J" 'd["total"]["top_categories"], d["total"]["top_tags"]
   "([{'name': 'billing', 'cases': 3}, {'name': 'outage', 'cases': 1}], [{'name': 'refund', 'cases': 2}, {'name': 'line:north', 'cases': 1}])" "top"
 expect_eq "$(json_get "$J" '[(b["bucket"], b["first_response"]["p50_min"], b["unanswered"]) for b in d["total"]["fairness"]]')" \
   "[('0-99', 40.0, 0), ('100-999', None, 0), ('1k-9.9k', 10.0, 0), ('10k-99k', None, 0), ('100k+', 120.0, 0), ('unknown', None, 1)]" "fairness"
-expect_eq "$(json_get "$J" 'd["total"]["handoffs"]')" "{'made': 3, 'completed': 1, 'stalled': 1}" "handoffs"
+expect_eq "$(json_get "$J" 'd["total"]["handoffs"]')" "{'made': 3, 'completed': 2, 'stalled': 1}" "handoffs"
 # Rising terms, 2026-11-20..23 against 17..20: power and outage twice (once per message), bill and wrong once each time.
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --since 2026-11-20 --until 2026-11-23 --format json
 expect_eq "$(json_get "$WORK/out" '[(t["term"], t["this"], t["previous"], t["score"]) for t in d["total"]["rising_terms"]]')" \
@@ -88,7 +89,7 @@ expect_out $'all,handoffs.stalled,1\r'
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --format md
 expect_out '| first response | 3 | 40.0m | 1h 44m | 1h 52m | 56.7m |'
 expect_out '| p2 | first_response | 1 | 1 | 0 | 50.0% |'
-expect_out '3 made, 1 completed, 1 stalled.'
+expect_out '3 made, 2 completed, 1 stalled.'
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --format table
 expect_out 'first response  3  40.0m'
 expect_out 'Mon  ·········▄█············· 3'
