@@ -328,6 +328,7 @@ Result<ReplyOutcome> Replier::reply(const std::string& case_ref, const ReplyOpti
   auto req = plan_post(*c, text, o.is_private);
   if (!req) return req.error();
   out.case_id = c->id;
+  out.number = c->number;
   out.text = req->text;
   out.is_public = req->is_public;
   out.in_reply_to = req->in_reply_to;
@@ -374,6 +375,7 @@ Result<ReplyOutcome> Replier::reply(const std::string& case_ref, const ReplyOpti
   posted->verdicts = out.verdicts;
   posted->finished = out.finished;
   posted->approval = out.approval;
+  posted->number = out.number;
   return posted;
 }
 
@@ -480,6 +482,7 @@ Result<ReplyOutcome> Replier::approve(const std::string& ref, const std::string&
   auto posted = post_row(pending, now);
   if (!posted) return posted.error();
   posted->approval = need;
+  posted->number = c->number;
   return posted;
 }
 

@@ -96,9 +96,9 @@ Result<Template> find_template(const std::map<std::string, Template>& all, const
                                 (names.empty() ? std::string(" (none configured)") : " (there are: " + names + ")")};
 }
 
-// The case's short number once the store gives cases one, else its thread
-// key (the id holds our handle, which reads as an e-mail address).
-std::string case_reference(const Case& c) { return std::string(thread_key(c)); }
+// The case's short number in the store, else its thread key (not the id:
+// it holds our handle, which reads as an e-mail address).
+std::string case_reference(const Case& c) { return c.number ? "#" + std::to_string(c.number) : std::string(thread_key(c)); }
 
 std::map<std::string, std::string> template_values(const Case& c, const std::string& agent) {
   std::string handle = c.customer.handle.value_or("");

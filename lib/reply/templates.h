@@ -27,8 +27,8 @@ Result<std::map<std::string, Template>> load_templates(const MapConfig& cfg);
 Result<Template> find_template(const std::map<std::string, Template>& all, const std::string& name);
 
 // The values for a case: customer.name (the display name, else the handle
-// without its @ and host), customer.handle, agent, reference (the platform's
-// thread key), case.id.
+// without its @ and host), customer.handle, agent, reference (#number in the
+// store, else the platform's thread key), case.id.
 std::map<std::string, std::string> template_values(const Case& c, const std::string& agent);
 // Fills {variable} placeholders; "{{" and "}}" are literal braces.
 Result<std::string> render_template(const Template& t, const std::map<std::string, std::string>& values);

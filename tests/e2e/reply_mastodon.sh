@@ -47,7 +47,7 @@ ctl POST /__fake/reset >/dev/null
 # Public cases with one customer, answered by nobody yet, no phone number in them.
 mapfile -t CASES < <(sqlite3 "$DB" "SELECT json FROM cases WHERE id NOT LIKE '%:dm-%' AND status = 'new'" |
   jq -r 'select(([.messages[] | select(.dir == "in") | .author] | unique | length) == 1 and ([.messages[] | select(.dir == "out")] | length) == 0 and (.messages | map(.text) | join(" ") | test("[0-9]{4}") | not)) | .id' | head -24)
-[ "${#CASES[@]}" -ge 22 ] || fail "only ${#CASES[@]} fresh public cases"; pass
+[ "${#CASES[@]}" -ge 23 ] || fail "only ${#CASES[@]} fresh public cases"; pass
 DM=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id LIKE '%:dm-%' LIMIT 1")
 
 # Usage: one mode at a time; no text and no terminal says how to give one.
@@ -77,7 +77,7 @@ expect_eq "$(posts | jq length)" 0 "a failed check posts nothing"
 # A public threaded reply, and what the case records.
 rev0=$(case_json "$C" | jq .rev)
 expect_exit 0 "$SOCQ" reply "$C" "Sorry about the delay this morning, the 7:32 is running again."
-expect_out "posted reply to mastodon:"
+expect_out "posted reply to #"
 expect_out "$C (https://"
 expect_eq "$(posts | jq length)" 1 "one post"
 expect_eq "$(posts | jq -r '.[0].in_reply_to_id')" "$(latest_in "$C")" "threaded under the latest message"
@@ -104,6 +104,12 @@ expect_exit 0 "$SOCQ" -q reply "$C" "The lift at Central is repaired now, thank 
 C=${CASES[2]}
 expect_exit 0 "$SOCQ" reply "$C" "We have passed your note about the heating in carriage four to the depot." --format json
 expect_eq "$(jq -r '.result + " " + .written_by' "$WORK/out")" "posted tester" "json output"
+
+# A case by its short number.
+C=${CASES[22]}
+num=$(sqlite3 "$DB" "SELECT number FROM cases WHERE id = '$C'")
+expect_exit 0 "$SOCQ" reply "$num" "The replacement bus leaves from stop C outside the station."
+expect_out "posted reply to #$num $C"
 
 # --private: a direct message with the customer mentioned first.
 C=${CASES[3]}
