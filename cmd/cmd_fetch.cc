@@ -232,6 +232,7 @@ int run_api_fetch(Context& ctx, const FetchOptions& o) {
   }
   std::mutex say;
   const FetchHooks hooks = hooks_for(ctx, say);
+  if (store) settings->store_path = ctx.store_path();
   const auto results = fetch_accounts(store.get(), *accounts, *settings, hooks);
   if (hooks.progress) fmt::print(ctx.err, "\r\033[K");
   int code = 0;

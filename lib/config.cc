@@ -28,7 +28,8 @@ constexpr KnownKey kKnownKeys[] = {
     {"max_wait", "SOCQ_MAX_WAIT"},          // socq fetch: longest rate-limit wait (90s, 5m)
     {"http_timeout", "SOCQ_HTTP_TIMEOUT"},  // socq fetch: per-request timeout (30s)
 };
-constexpr const char* kAccountKeys[] = {"channel", "handle", "base_url", "token_env", "token_file"};
+constexpr const char* kAccountKeys[] = {"channel",    "handle",       "base_url",     "token_env",
+                                        "token_file", "identifier", "password_env", "password_file"};
 constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};
 
 
@@ -44,7 +45,7 @@ Status load_account(const std::string& path, const std::string& name, const toml
     if (k == "token" || k == "password" || k == "secret")
       return Error{Exit::config, where + ": secrets do not belong in the config; use token_env or token_file"};
     const bool known = std::any_of(std::begin(kAccountKeys), std::end(kAccountKeys), [&](const char* x) { return k == x; });
-    if (!known) return Error{Exit::config, where + ": unknown key (channel, handle, base_url, token_env, token_file)"};
+    if (!known) return Error{Exit::config, where + ": unknown key (channel, handle, base_url, token_env, token_file; bluesky: identifier, password_env, password_file)"};
     const auto* s = value.as_string();
     if (!s) return Error{Exit::config, where + ": must be a string"};
     std::string v = s->get();
@@ -52,6 +53,9 @@ Status load_account(const std::string& path, const std::string& name, const toml
     else if (k == "handle") a.handle = v;
     else if (k == "base_url") a.base_url = v;
     else if (k == "token_env") a.token_env = v;
+    else if (k == "identifier") a.identifier = v;
+    else if (k == "password_env") a.password_env = v;
+    else if (k == "password_file") a.password_file = v;
     else a.token_file = v;
   }
   cfg.set_account(std::move(a));
@@ -149,35 +153,44 @@ std::string resolve_user(const Config& cfg, EnvFn env) {
   return "unknown";
 }
 
+// Bluesky logs in with an app password (password_env/password_file); the
+// others hold a token (token_env/token_file). Both are "the token" below.
+static bool uses_password(const AccountConfig& a) { return a.channel == "bluesky"; }
+static const std::string& secret_env(const AccountConfig& a) { return uses_password(a) ? a.password_env : a.token_env; }
+static const std::string& secret_file(const AccountConfig& a) { return uses_password(a) ? a.password_file : a.token_file; }
+
 Status check_token_source(const AccountConfig& a, EnvFn env) {
   const std::string who = "account " + a.name + " (" + a.source + ")";
-  if (a.token_env.empty() == a.token_file.empty())
-    return Error{Exit::config, who + ": name exactly one of token_env or token_file"};
-  if (!a.token_env.empty()) {
-    if (!env(a.token_env.c_str()))
-      return Error{Exit::no_perm, who + ": environment variable " + a.token_env + " is not set"};
+  const std::string& token_env = secret_env(a);
+  const std::string& token_file = secret_file(a);
+  if (token_env.empty() == token_file.empty())
+    return Error{Exit::config, who + (uses_password(a) ? ": name exactly one of password_env or password_file (an app password)"
+                                                       : ": name exactly one of token_env or token_file")};
+  if (!token_env.empty()) {
+    if (!env(token_env.c_str()))
+      return Error{Exit::no_perm, who + ": environment variable " + token_env + " is not set"};
     return ok_status();
   }
   struct stat st{};
-  if (stat(a.token_file.c_str(), &st) != 0)
-    return Error{Exit::no_perm, who + ": token file " + a.token_file + ": " + std::strerror(errno)};
-  if (!S_ISREG(st.st_mode)) return Error{Exit::no_perm, who + ": token file " + a.token_file + " is not a regular file"};
+  if (stat(token_file.c_str(), &st) != 0)
+    return Error{Exit::no_perm, who + ": token file " + token_file + ": " + std::strerror(errno)};
+  if (!S_ISREG(st.st_mode)) return Error{Exit::no_perm, who + ": token file " + token_file + " is not a regular file"};
   if (st.st_mode & 077) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    return Error{Exit::no_perm, who + ": token file " + a.token_file + " is readable by others (mode " + mode +
-                                    "); run: chmod 600 " + a.token_file};
+    return Error{Exit::no_perm, who + ": token file " + token_file + " is readable by others (mode " + mode +
+                                    "); run: chmod 600 " + token_file};
   }
-  if (access(a.token_file.c_str(), R_OK) != 0)
-    return Error{Exit::no_perm, who + ": token file " + a.token_file + ": " + std::strerror(errno)};
-  if (st.st_size == 0) return Error{Exit::no_perm, who + ": token file " + a.token_file + " is empty"};
+  if (access(token_file.c_str(), R_OK) != 0)
+    return Error{Exit::no_perm, who + ": token file " + token_file + ": " + std::strerror(errno)};
+  if (st.st_size == 0) return Error{Exit::no_perm, who + ": token file " + token_file + " is empty"};
   return ok_status();
 }
 
 Result<std::string> read_token(const AccountConfig& a, EnvFn env) {
   if (auto st = check_token_source(a, env); !st) return st.error();
-  if (!a.token_env.empty()) return *env(a.token_env.c_str());
-  std::ifstream in(a.token_file, std::ios::binary);
+  if (!secret_env(a).empty()) return *env(secret_env(a).c_str());
+  std::ifstream in(secret_file(a), std::ios::binary);
   std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
   return token;

@@ -27,6 +27,10 @@ struct AccountConfig {
   std::string base_url;  // the platform's API base
   std::string token_env;   // the variable holding the token, or
   std::string token_file;  // a file holding it (mode 0600)
+  // Bluesky: who logs in (handle or DID; default handle) and the app
+  // password's source instead of token_env/token_file.
+  std::string identifier;
+  std::string password_env, password_file;
   std::string source;      // file:line of the table
 };
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "lib/channels/bluesky.h"
 #include "lib/channels/mastodon.h"
 #include "lib/channels/x.h"
 #include "lib/http_curl.h"
@@ -126,7 +127,7 @@ class AccountRun {
   }
 
   Status with_channel(HttpClient& http) {
-    auto ch = make_channel(a_, http, token_, settings_.timeout_ms, log_fn());
+    auto ch = make_channel(a_, http, token_, settings_.timeout_ms, log_fn(), settings_.store_path);
     if (!ch) return ch.error();
     Channel& channel = **ch;
     auto me = channel.whoami();
@@ -175,9 +176,21 @@ class AccountRun {
 }  // namespace
 
 Result<std::unique_ptr<Channel>> make_channel(const AccountConfig& a, HttpClient& http, const std::string& token,
-                                              int timeout_ms, std::function<void(const std::string&)> note) {
+                                              int timeout_ms, std::function<void(const std::string&)> note,
+                                              const std::string& store_path) {
   if (a.channel == "mastodon")
     return make_mastodon_channel(http, MastodonOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
+  if (a.channel == "bluesky") {
+    BlueskyOptions o;
+    o.base_url = a.base_url;
+    o.identifier = a.identifier.empty() ? a.handle : a.identifier;
+    o.password = token;
+    o.handle = a.handle;
+    o.session_file = store_path.empty() ? "" : bluesky_session_path(store_path, a.name);
+    o.timeout_ms = timeout_ms;
+    o.note = std::move(note);
+    return make_bluesky_channel(http, std::move(o));
+  }
   if (a.channel == "x") return make_x_channel(http, XOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
   return Error{Exit::unavailable, "not implemented yet: fetching from " + a.channel + " (account " + a.name + ")"};
 }

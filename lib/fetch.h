@@ -32,6 +32,7 @@ struct FetchSettings {
   bool check_only = false;  // verify credentials, fetch nothing
   std::string now;          // for merge events (RFC 3339)
   std::string by = "fetch";
+  std::string store_path;  // channels keep session files beside it (Bluesky)
 };
 
 struct AccountResult {
@@ -53,9 +54,12 @@ struct FetchHooks {
 };
 
 // The channel an account names, over `http`; Exit::unavailable for
-// platforms not built yet.
+// platforms not built yet. `token` is the account's secret (Bluesky: the
+// app password); `store_path` places a channel's session cache beside the
+// store ("": none kept).
 Result<std::unique_ptr<Channel>> make_channel(const AccountConfig& a, HttpClient& http, const std::string& token,
-                                              int timeout_ms, std::function<void(const std::string&)> note);
+                                              int timeout_ms, std::function<void(const std::string&)> note,
+                                              const std::string& store_path = "");
 
 // Fetches (or checks) the accounts concurrently; store may be null when
 // check_only. One result per account, in the order given.
