@@ -84,6 +84,7 @@ TEST_CASE("reply checks: every check gives a verdict, in order, with its overrid
   CHECK(vs[3].check == "repetition");
   CHECK(vs[3].override_flag == "--allow-repeat");
   for (const auto& v : vs) CHECK_MESSAGE(v.passed, v.message);
+  CHECK(vs[3].message == "repetition: no reply to another customer in the last 14 days to compare with");
   CHECK(may_post(vs));
 }
 
@@ -140,7 +141,9 @@ TEST_CASE("reply checks: a reflex DM in a first reply is flagged; later replies 
   const ReplyPolicy p = policy_from("");
   CheckVerdict v = check_style(draft("Sorry to hear that, please DM us your booking details.", true, true), p);
   CHECK_FALSE(v.passed);
-  CHECK(v.message.find("\"dm us\" in a first reply") != std::string::npos);
+  CHECK(v.message == "style: avoid \"dm us\", \"please dm\" in a first reply (answer in public first); rewrite it or pass --allow-style");
+  v = check_style(draft("Send us a DM today.", true, true), p);
+  CHECK(v.message == "style: avoid \"send us a dm\" in a first reply (answer in public first); rewrite it or pass --allow-style");
   CHECK_FALSE(check_style(draft("Could you send us a private message?", true, true), p).passed);
   CHECK(check_style(draft("Sorry to hear that, please DM us your booking details.", true, false), p).passed);
   CHECK(check_style(draft("The DMU service runs again from 10:00.", true, true), p).passed);  // not "dm us"

@@ -258,8 +258,9 @@ CheckVerdict check_style(const ReplyDraft& draft, const ReplyPolicy& policy) {
     }
     if (draft.first_reply && draft.is_public) {  // a private first reply has made the move already
       policy.compiled->first_reply.match(folded, hits);
-      for (int i : hits)
-        found.push_back("\"" + policy.first_reply_avoid[static_cast<size_t>(i)] + "\" in a first reply (answer in public first)");
+      std::string dm;  // one item however many phrases say it ("please dm us": "please dm", "dm us")
+      for (int i : hits) dm += (dm.empty() ? "\"" : ", \"") + policy.first_reply_avoid[static_cast<size_t>(i)] + "\"";
+      if (!dm.empty()) found.push_back(dm + " in a first reply (answer in public first)");
     }
   }
   if (found.empty()) {
@@ -304,17 +305,23 @@ CheckVerdict check_repetition(const ReplyDraft& draft, const ReplyPolicy& policy
   }
   const RecentIndex::Impl::Entry* best = nullptr;
   double best_score = 0;
+  size_t compared = 0;
   const double need = policy.repetition_threshold;
   for (const auto& e : recent.impl().entries) {
     if (e.shingles.hashes.empty()) continue;
     if (!draft.customer_id.empty() && e.customer_id == draft.customer_id) continue;
     if (!draft.case_id.empty() && e.case_id == draft.case_id) continue;
+    ++compared;
     // Jaccard is at most the smaller set over the larger: skip what cannot reach the best so far.
     const size_t lo = std::min(mine.hashes.size(), e.shingles.hashes.size());
     const size_t hi = std::max(mine.hashes.size(), e.shingles.hashes.size());
     if (static_cast<double>(lo) / static_cast<double>(hi) <= best_score) continue;
     const double score = jaccard(mine, e.shingles);
     if (score > best_score) best_score = score, best = &e;
+  }
+  if (compared == 0) {
+    v.message = fmt::format("repetition: no reply to another customer in the last {} days to compare with", policy.repetition_days);
+    return v;
   }
   if (!best || best_score + 1e-9 < need) {
     v.message = fmt::format("repetition: no reply to another customer in the last {} days is alike (most alike {}%, limit {}%)",
