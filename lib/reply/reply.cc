@@ -366,6 +366,7 @@ Result<ReplyOutcome> Replier::reply(const std::string& case_ref, const ReplyOpti
                          describe_changes(*c, *now_case), "Read it again (socq case show " + c->id + "), or --force to reply anyway.");
   }
   out.key = row.key;
+  recent_.reset();  // this reply counts against the next one (a bulk run)
   if (needs_draft) {
     out.what = ReplyOutcome::What::draft;
     return out;

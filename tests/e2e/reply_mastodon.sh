@@ -46,8 +46,8 @@ expect_exit 0 "$SOCQ" fetch --since 2026-11-01
 ctl POST /__fake/reset >/dev/null
 # Public cases with one customer, answered by nobody yet, no phone number in them.
 mapfile -t CASES < <(sqlite3 "$DB" "SELECT json FROM cases WHERE id NOT LIKE '%:dm-%' AND status = 'new'" |
-  jq -r 'select(([.messages[] | select(.dir == "in") | .author] | unique | length) == 1 and ([.messages[] | select(.dir == "out")] | length) == 0 and (.messages | map(.text) | join(" ") | test("[0-9]{4}") | not)) | .id' | head -24)
-[ "${#CASES[@]}" -ge 23 ] || fail "only ${#CASES[@]} fresh public cases"; pass
+  jq -r 'select(([.messages[] | select(.dir == "in") | .author] | unique | length) == 1 and ([.messages[] | select(.dir == "out")] | length) == 0 and (.messages | map(.text) | join(" ") | test("[0-9]{4}") | not)) | .id' | head -30)
+[ "${#CASES[@]}" -ge 24 ] || fail "only ${#CASES[@]} fresh public cases"; pass
 DM=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id LIKE '%:dm-%' LIMIT 1")
 
 # Usage: one mode at a time; no text and no terminal says how to give one.
@@ -171,6 +171,13 @@ expect_exit 65 "$SOCQ" reply --from "$WORK/bulk.jsonl"
 expect_err "bulk.jsonl:2: case mastodon:nobody:2: no case"
 expect_err "2 posted, 0 drafts, 1 not posted"
 expect_eq "$(posts | jq length)" $((n + 2)) "two bulk posts"
+# The same text to several customers in one file is a repeated reply: the
+# second row is refused by the repetition check (the first posts).
+printf '{"case": "%s", "text": "Sorry, every service on the coast route runs late because of snow."}\n' "${CASES[8]}" "${CASES[23]}" >"$WORK/same.jsonl"
+n=$(posts | jq length)
+expect_exit 65 "$SOCQ" reply --from "$WORK/same.jsonl"
+expect_err "1 posted, 0 drafts, 1 not posted"
+expect_eq "$(posts | jq length)" $((n + 1)) "one of two identical bulk replies"
 printf 'case,text\n%s,"Your refund for the cancelled journey, was sent today."\n' "${CASES[8]}" >"$WORK/bulk.csv"
 expect_exit 0 "$SOCQ" reply --from "$WORK/bulk.csv"
 expect_eq "$(posts | jq -r '.[-1].status')" "Your refund for the cancelled journey, was sent today." "CSV row"
