@@ -89,6 +89,9 @@ TEST_CASE("length: Bluesky counts graphemes and bytes, URLs in full") {
   CHECK(m.length == 300);
   CHECK(m.bytes == 300 * 18);
   CHECK(measure(std::string(301, 'a'), "bluesky", l).length == 301);
+  const Limits chat = default_limits("bluesky", false);  // chat.bsky.convo messageInput
+  CHECK(chat.max_chars == 1000);
+  CHECK(chat.max_bytes == 10000);
 }
 
 TEST_CASE("length: X weighs code points by twitter-text config v3") {

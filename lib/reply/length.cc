@@ -328,9 +328,10 @@ Limits default_limits(std::string_view channel, bool is_public) {
   if (channel == "mastodon") {
     l.max_chars = 500, l.chars_per_url = 23, l.unit = "graphemes";
   } else if (channel == "bluesky") {
-    l.max_chars = 300, l.max_bytes = 3000, l.unit = "graphemes";
+    // app.bsky.feed.post text; a chat message (chat.bsky.convo messageInput) holds more.
+    l.max_chars = is_public ? 300 : 1000, l.max_bytes = is_public ? 3000 : 10000, l.unit = "graphemes";
   } else if (channel == "x") {
-    l.max_chars = 280, l.chars_per_url = 23, l.unit = "weighted";
+    l.max_chars = is_public ? 280 : 10000, l.chars_per_url = 23, l.unit = "weighted";
   } else if (channel == "facebook") {
     l.max_chars = is_public ? 8000 : 2000, l.unit = "characters";
   }

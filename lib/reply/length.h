@@ -41,7 +41,8 @@ int64_t bluesky_length(std::string_view text);  // graphemes; bytes are text.siz
 int64_t x_weighted_length(std::string_view text);
 
 // What one platform allows when the store holds no limits for the account
-// (Mastodon: 500; Bluesky: 300 graphemes / 3000 bytes; X: 280 weighted;
+// (Mastodon: 500, a direct message too; Bluesky: 300 graphemes / 3000 bytes,
+// a chat message 1000 / 10000; X: 280 weighted, a DM 10000 (unverified);
 // Facebook: 8000 public, 2000 private). Unknown channels: max_chars 0.
 Limits default_limits(std::string_view channel, bool is_public);
 
