@@ -127,19 +127,6 @@ std::string nfc(std::string_view s) {
   return r;
 }
 
-bool is_word_cp(int32_t cp) {
-  if (cp < 0) return false;
-  if (cp < 0x80) return is_ascii_alnum(static_cast<char>(cp)) || cp == '_';
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
-      return true;
-    default:
-      return false;
-  }
-}
-
 int32_t cp_before(std::string_view s, size_t i) {
   if (i == 0) return -2;  // start of text
   size_t j = i - 1;
@@ -180,7 +167,7 @@ size_t bare_domain_end(std::string_view s, size_t i) {
   for (char& c : tld)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   if (!is_common_tld(tld)) return i;
-  if (j < s.size() && is_word_cp(next_cp(s, j).cp)) return i;  // "example.comfort"
+  if (j < s.size() && is_word_code_point(next_cp(s, j).cp)) return i;  // "example.comfort"
   const bool path = j < s.size() && s[j] == '/';
   // twitter-text links a country-code domain without a scheme only with a
   // path: "sorry.It works" is no link, "bbc.co.uk/news" is.
@@ -195,7 +182,7 @@ std::vector<Span> find_links(std::string_view s, bool bare_domains) {
   std::vector<Span> out;
   for (size_t i = 0; i < s.size();) {
     const int32_t before = cp_before(s, i);
-    const bool may_start = before == -2 || (!is_word_cp(before) && before != '@' && before != '/' && before != '.');
+    const bool may_start = before == -2 || (!is_word_code_point(before) && before != '@' && before != '/' && before != '.');
     if (may_start && (starts_with_nocase(s, i, "http://") || starts_with_nocase(s, i, "https://"))) {
       const size_t host = i + (s[i + 4] == ':' ? 7 : 8);
       if (host < s.size() && (is_ascii_alnum(s[host]) || static_cast<unsigned char>(s[host]) >= 0x80)) {
@@ -226,7 +213,7 @@ std::vector<Span> find_links(std::string_view s, bool bare_domains) {
 std::pair<size_t, size_t> remote_mention(std::string_view s, size_t i) {
   if (s[i] != '@') return {0, 0};
   const int32_t before = cp_before(s, i);
-  if (before != -2 && (is_word_cp(before) || before == '/' || before == '=')) return {0, 0};
+  if (before != -2 && (is_word_code_point(before) || before == '/' || before == '=')) return {0, 0};
   // Mastodon's USERNAME_RE: [a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?
   size_t j = i + 1;
   while (j < s.size() && (is_ascii_alnum(s[j]) || s[j] == '_' || s[j] == '.' || s[j] == '-')) ++j;
@@ -236,7 +223,7 @@ std::pair<size_t, size_t> remote_mention(std::string_view s, size_t i) {
   size_t last_word = 0;
   while (j < s.size()) {
     const CodePoint c = next_cp(s, j);
-    if (is_word_cp(c.cp)) {
+    if (is_word_code_point(c.cp)) {
       j += c.len;
       last_word = j;
     } else if (c.cp == '.' || c.cp == '-') {
@@ -250,6 +237,25 @@ std::pair<size_t, size_t> remote_mention(std::string_view s, size_t i) {
 }
 
 }  // namespace
+
+int32_t code_point_at(std::string_view text, size_t i, size_t* len) {
+  const CodePoint c = next_cp(text, i);
+  *len = c.len;
+  return c.cp;
+}
+
+bool is_word_code_point(int32_t cp) {
+  if (cp < 0) return false;
+  if (cp < 0x80) return is_ascii_alnum(static_cast<char>(cp)) || cp == '_';
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
+      return true;
+    default:
+      return false;
+  }
+}
 
 std::vector<Span> find_urls(std::string_view text) { return find_links(text, false); }
 

@@ -25,6 +25,12 @@
 
 namespace socq::reply {
 
+// One code point at text[i]: its value, -1 for a byte that is not UTF-8
+// (then len is 1).
+int32_t code_point_at(std::string_view text, size_t i, size_t* len);
+// Letters, digits, marks and '_': what words (and handles) are made of.
+bool is_word_code_point(int32_t cp);
+
 struct Span {
   size_t begin = 0, end = 0;  // [begin, end) bytes
 };

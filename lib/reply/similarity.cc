@@ -1,7 +1,5 @@
 #include "lib/reply/similarity.h"
 
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <unordered_set>
 
@@ -10,27 +8,6 @@
 
 namespace socq::reply {
 namespace {
-
-int32_t cp_at(std::string_view s, size_t i, size_t* len) {
-  int32_t cp = -1;
-  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-  *len = n > 0 ? static_cast<size_t>(n) : 1;
-  return n > 0 ? cp : -1;
-}
-
-bool is_word_cp(int32_t cp) {
-  if (cp < 0) return false;
-  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Punctuation that ends a greeting: "Hi Sam," "Thanks Sam!" "Dear Ms. Lee:"
 bool ends_segment(int32_t cp) {
@@ -57,7 +34,7 @@ std::string without_urls_and_mentions(std::string_view text) {
     while (at < end) {
       if (text[at] == '@' && at + 1 < end) {
         size_t j = at + 1, len = 1;
-        while (j < end && (is_word_cp(cp_at(text, j, &len)) || text[j] == '@' || text[j] == '.' || text[j] == '-')) j += len;
+        while (j < end && (is_word_code_point(code_point_at(text, j, &len)) || text[j] == '@' || text[j] == '.' || text[j] == '-')) j += len;
         while (j > at + 1 && (text[j - 1] == '.' || text[j - 1] == '-')) --j;  // sentence end after a handle
         if (j > at + 1) {
           out.push_back(' ');
@@ -89,12 +66,12 @@ std::vector<Token> tokenize(std::string_view folded) {
   };
   for (size_t i = 0; i < folded.size();) {
     size_t len = 1;
-    const int32_t cp = cp_at(folded, i, &len);
-    if (is_word_cp(cp)) {
+    const int32_t cp = code_point_at(folded, i, &len);
+    if (is_word_code_point(cp)) {
       word.append(folded.substr(i, len));
     } else if ((cp == '\'' || cp == 0x2019) && !word.empty() && i + len < folded.size()) {
       size_t next_len = 1;
-      if (is_word_cp(cp_at(folded, i + len, &next_len))) word.push_back('\'');
+      if (is_word_code_point(code_point_at(folded, i + len, &next_len))) word.push_back('\'');
       else flush();
     } else {
       flush();
