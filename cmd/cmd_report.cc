@@ -103,6 +103,7 @@ int run_report(Context& ctx, const ReportOptions& o) {
   if (table) fmt::print(ctx.out, "{}", report::render_table(doc, use_colour(ctx.out)));
   else if (o.format == "csv") fmt::print(ctx.out, "{}", report::render_csv(doc));
   else if (o.format == "md") fmt::print(ctx.out, "{}", report::render_markdown(doc));
+  else if (o.format == "html") fmt::print(ctx.out, "{}", report::render_html(doc));
   else fmt::print(ctx.out, "{}", report::render_json(doc));
   return std::fflush(ctx.out) == 0 ? 0 : ctx.fail(Error{Exit::io, "cannot write the report to stdout"});
 }
@@ -132,8 +133,8 @@ Runner setup_report(CLI::App* sub, Context& ctx) {
                   "read teams (business-hours calendars) and SLA policies from this TOML file too (the [teams] "
                   "and [sla] tables, as in the config)")
       ->type_name("FILE");
-  sub->add_option("--format", o->format, "auto (a table on a terminal, else json), table, json, csv or md")
-      ->check(CLI::IsMember({"auto", "table", "json", "csv", "md"}))
+  sub->add_option("--format", o->format, "auto (a table on a terminal, else json), table, json, csv, md or html (one self-contained page)")
+      ->check(CLI::IsMember({"auto", "table", "json", "csv", "md", "html"}))
       ->type_name("FORMAT");
   sub->add_option("--explain", o->explain, "print METRIC's definition and the cases that weigh most on it")
       ->type_name("METRIC");

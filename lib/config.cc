@@ -29,7 +29,7 @@ constexpr KnownKey kKnownKeys[] = {
     {"http_timeout", "SOCQ_HTTP_TIMEOUT"},  // socq fetch: per-request timeout (30s)
 };
 constexpr const char* kAccountKeys[] = {"channel",    "handle",       "base_url",     "token_env",
-                                        "token_file", "identifier", "password_env", "password_file"};
+                                        "token_file", "identifier", "password_env", "password_file", "page_id"};
 constexpr const char* kChannels[] = {"mastodon", "bluesky", "x", "facebook", "reddit"};
 
 
@@ -45,7 +45,7 @@ Status load_account(const std::string& path, const std::string& name, const toml
     if (k == "token" || k == "password" || k == "secret")
       return Error{Exit::config, where + ": secrets do not belong in the config; use token_env or token_file"};
     const bool known = std::any_of(std::begin(kAccountKeys), std::end(kAccountKeys), [&](const char* x) { return k == x; });
-    if (!known) return Error{Exit::config, where + ": unknown key (channel, handle, base_url, token_env, token_file; bluesky: identifier, password_env, password_file)"};
+    if (!known) return Error{Exit::config, where + ": unknown key (channel, handle, base_url, token_env, token_file; bluesky: identifier, password_env, password_file; facebook: page_id)"};
     const auto* s = value.as_string();
     if (!s) return Error{Exit::config, where + ": must be a string"};
     std::string v = s->get();
@@ -54,6 +54,7 @@ Status load_account(const std::string& path, const std::string& name, const toml
     else if (k == "base_url") a.base_url = v;
     else if (k == "token_env") a.token_env = v;
     else if (k == "identifier") a.identifier = v;
+    else if (k == "page_id") a.page_id = v;
     else if (k == "password_env") a.password_env = v;
     else if (k == "password_file") a.password_file = v;
     else a.token_file = v;

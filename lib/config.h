@@ -31,6 +31,7 @@ struct AccountConfig {
   // password's source instead of token_env/token_file.
   std::string identifier;
   std::string password_env, password_file;
+  std::string page_id;  // Facebook: the Page's id (default: GET /me with the Page token)
   std::string source;      // file:line of the table
 };
 

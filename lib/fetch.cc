@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/channels/bluesky.h"
+#include "lib/channels/facebook.h"
 #include "lib/channels/mastodon.h"
 #include "lib/channels/x.h"
 #include "lib/http_curl.h"
@@ -192,6 +193,8 @@ Result<std::unique_ptr<Channel>> make_channel(const AccountConfig& a, HttpClient
     return make_bluesky_channel(http, std::move(o));
   }
   if (a.channel == "x") return make_x_channel(http, XOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
+  if (a.channel == "facebook")
+    return make_facebook_channel(http, FacebookOptions{a.base_url, token, a.page_id, a.handle, timeout_ms, std::move(note), {}});
   return Error{Exit::unavailable, "not implemented yet: fetching from " + a.channel + " (account " + a.name + ")"};
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "lib/http_log.h"
 #include "lib/timefmt.h"
@@ -86,7 +87,53 @@ std::optional<int64_t> rate_limit_reset_ms(const HttpResponse& r, int64_t now_ms
     if (auto n = parse_int(v); n && v.find_first_of("T:") == std::string::npos) return numeric_reset_ms(*n, now_ms);
     if (auto at = parse_iso8601_ms(v)) return at;
   }
+  if (const int64_t fb = facebook_usage_wait_ms(r); fb > 0) return now_ms + fb;
   return std::nullopt;
+}
+
+namespace {
+
+// The usage objects of Facebook's headers: {"<id>":[{...}]} or {...}.
+void usage_objects(const nlohmann::json& j, std::vector<nlohmann::json>& out) {
+  if (j.is_array())
+    for (const auto& e : j) usage_objects(e, out);
+  else if (j.is_object() && (j.contains("call_count") || j.contains("total_time") || j.contains("total_cputime") ||
+                             j.contains("estimated_time_to_regain_access")))
+    out.push_back(j);
+  else if (j.is_object())
+    for (const auto& [k, v] : j.items()) usage_objects(v, out);
+}
+
+}  // namespace
+
+int64_t facebook_usage_wait_ms(const HttpResponse& r) {
+  int64_t wait = 0;
+  for (const char* name : {"x-business-use-case-usage", "x-app-usage", "x-page-usage"}) {
+    const std::string v = r.header(name);
+    if (v.empty()) continue;
+    std::vector<nlohmann::json> usage;
+    usage_objects(nlohmann::json::parse(v, nullptr, false), usage);
+    for (const auto& u : usage) {
+      double top = 0;
+      for (const char* k : {"call_count", "total_cputime", "total_time"})
+        if (auto it = u.find(k); it != u.end() && it->is_number()) top = std::max(top, it->get<double>());
+      int64_t minutes = 0;
+      if (auto it = u.find("estimated_time_to_regain_access"); it != u.end() && it->is_number_integer())
+        minutes = std::clamp<int64_t>(it->get<int64_t>(), 0, 24 * 60);
+      if (top > 90 || minutes > 0) wait = std::max(wait, std::max<int64_t>(minutes, 1) * 60000);
+    }
+  }
+  return wait;
+}
+
+bool facebook_throttled(const HttpResponse& r) {
+  if (r.status < 400 || r.status > 499) return false;
+  const auto body = nlohmann::json::parse(r.body, nullptr, false);
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return false;
+  const auto& code = body["error"]["code"];
+  if (!code.is_number_integer()) return false;
+  const int64_t c = code.get<int64_t>();
+  return c == 4 || c == 17 || c == 32 || c == 613 || c == 80001;
 }
 
 int64_t pacing_delay_ms(const HttpResponse& r, int64_t now_ms) {
@@ -190,14 +237,14 @@ Result<HttpResponse> PolicyClient::send(const HttpRequest& req) {
     if (!r) {
       if (r.error().code != Exit::unavailable || !retryable(req)) return r;
       problem = r.error().message;
-    } else if (r->status == 429) {
+    } else if (r->status == 429 || facebook_throttled(*r)) {
       auto again = handle_429(req, *r, waits_in_row);
       if (!again) return again.error();
       continue;
     } else if (r->status >= 500 && r->status <= 599 && retryable(req)) {
       problem = fmt::format("{}: HTTP {} (the answer began: {})", describe(req), r->status, body_start(r->body));
     } else {
-      not_before_ms_ = clock_.now_ms() + pacing_delay_ms(*r, clock_.now_ms());
+      not_before_ms_ = clock_.now_ms() + std::max(pacing_delay_ms(*r, clock_.now_ms()), facebook_usage_wait_ms(*r));
       return r;
     }
     if (++failures > policy_.max_retries)

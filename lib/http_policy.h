@@ -49,6 +49,14 @@ struct HttpStats {
 // ISO 8601; X: epoch seconds; Reddit: seconds to go), RateLimit-Reset
 // (Bluesky: epoch seconds). nullopt if none is usable.
 std::optional<int64_t> rate_limit_reset_ms(const HttpResponse& r, int64_t now_ms);
+// Facebook's usage headers (X-Business-Use-Case-Usage, X-App-Usage,
+// X-Page-Usage; figures are percentages): the wait before the next request
+// when any figure passes 90 (estimated_time_to_regain_access minutes, at
+// least a minute), else 0.
+int64_t facebook_usage_wait_ms(const HttpResponse& r);
+// A Graph API throttling error (error.code 4, 17, 32, 613 or 80001), which
+// comes as a 4xx, not a 429: waited out like a 429.
+bool facebook_throttled(const HttpResponse& r);
 // The pause before the next request that spreads the remaining budget over
 // the time to the reset, when X-RateLimit-Remaining / RateLimit-Remaining
 // is low (at most a tenth of the limit, or 5 when no limit is given); 0 if

@@ -36,7 +36,7 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
   // A read transaction: one consistent snapshot while writers go on (WAL).
   if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
-  if (sqlite3_prepare_v2(d.db, "SELECT id, json FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(d.db, "SELECT id, json, number FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
   CaseParser parser;
   std::string buf;
@@ -54,6 +54,7 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
       const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(d.st, 0));
       return Error{Exit::data, path + ": stored case " + (id ? id : "?") + " is damaged: " + c.error().message};
     }
+    c->number = sqlite3_column_int64(d.st, 2);
     if (auto s = on_case(std::move(c).value()); !s) return s;
   }
 }

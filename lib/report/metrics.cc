@@ -204,7 +204,7 @@ void Report::add_to(GroupStats& g, const Case& c, std::optional<int64_t> first_i
   const int64_t now = cfg_.now_ms;
   ++g.cases;
   const auto weighty = [&](int64_t v, std::optional<int64_t> a, std::optional<int64_t> b) {
-    return Weighty{v, c.id, or_dash(c.owner), a ? format_rfc3339_utc(*a) : "", b ? format_rfc3339_utc(*b) : ""};
+    return Weighty{v, c.id, or_dash(c.owner), a ? format_rfc3339_utc(*a) : "", b ? format_rfc3339_utc(*b) : "", c.number};
   };
 
   // Volume and inbound by weekday x hour (and duty).

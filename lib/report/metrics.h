@@ -54,6 +54,7 @@ size_t follower_bucket(std::optional<int64_t> followers);
 struct Weighty {
   int64_t value_ms = 0;
   std::string id, owner, start, stop;
+  int64_t number = 0;  // the store's short number (#42), 0 from files
 };
 
 // The k largest values seen.

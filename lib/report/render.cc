@@ -464,12 +464,12 @@ std::string render_explain(Report& r, const std::string& metric) {
   if (!top) return out + "\nNo single cases weigh on this metric; see socq report --format json.\n";
   const auto items = top->sorted();
   out += fmt::format("\n{} ({}):\n", title, items.size());
-  Table t{{"CASE", value_name, "MINUTES", "FROM", "TO", "OWNER"}, {}, {}};
+  Table t{{"#", "CASE", value_name, "MINUTES", "FROM", "TO", "OWNER"}, {}, {}};
   for (const auto& w : items)
-    t.rows.push_back({safe(w.id), human_min(ojson(double(w.value_ms) / 60000.0)), fmt::format("{:.1f}", double(w.value_ms) / 60000.0),
+    t.rows.push_back({w.number ? std::to_string(w.number) : "-", safe(w.id), human_min(ojson(double(w.value_ms) / 60000.0)), fmt::format("{:.1f}", double(w.value_ms) / 60000.0),
                       w.start, w.stop, safe(w.owner)});
   out += render_table(t, false);
-  if (!items.empty()) out += "Drill down: socq case show ID\n";
+  if (!items.empty()) out += "Drill down: socq case show # (or ID)\n";
   return out;
 }
 

@@ -26,6 +26,9 @@ std::string render_json(const ojson& doc);
 std::string render_csv(const ojson& doc);
 std::string render_markdown(const ojson& doc);
 std::string render_table(const ojson& doc, bool colour);
+// One self-contained HTML page (inline CSS and SVG charts, no script, no
+// external request); every figure is tagged with its JSON pointer (data-m).
+std::string render_html(const ojson& doc);
 
 // --explain METRIC: the definition and the cases that weigh most. Empty
 // string when the metric is unknown.

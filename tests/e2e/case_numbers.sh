@@ -36,6 +36,9 @@ expect_exit 0 "$SOCQ" case show 1 --format jsonl
 expect_eq "$(jq -r .id "$WORK/out")" "x:brand:zz" "#1 after a re-import"
 expect_exit 0 "$SOCQ" case show 4 --format jsonl
 expect_eq "$(jq -r .id "$WORK/out")" "x:brand:nn" "#4 is the new case"
+# report --explain names cases by number too.
+expect_exit 0 "$SOCQ" report --explain backlog
+grep -qE '^2 +x:brand:aa ' "$WORK/out" || fail "report --explain lacks #2"; pass
 # Files hold no numbers: "-".
 expect_exit 0 "$SOCQ" case list "$WORK/cases.jsonl" --format table
 grep -q '^- .*x:brand:zz' "$WORK/out" || fail "a case from a file shows a number"; pass

@@ -108,7 +108,7 @@ expect_out '"cases": 4'
 # --explain: the definition and the cases that weigh most.
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --explain first_response
 expect_out 'first_response (FRT): starts at a case'"'"'s first inbound message'
-expect_eq "$(grep -oE '^(x|mastodon):[a-z0-9:]+' "$WORK/out" | tr '\n' ' ')" "mastodon:brand2:4 x:brand:1 x:brand:2 " "slowest first"
+expect_eq "$(grep -oE '^- +(x|mastodon):[a-z0-9:]+' "$WORK/out" | sed 's/^- *//' | tr '\n' ' ')" "mastodon:brand2:4 x:brand:1 x:brand:2 " "slowest first"
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --explain handoffs
 expect_out 'mastodon:brand2:3'
 expect_exit 0 "$SOCQ" report "$WORK/f.jsonl" --explain backlog --top 1

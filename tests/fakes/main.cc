@@ -8,18 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "tests/fakes/facebook.h"
+#include "tests/fakes/bluesky.h"
 #include "tests/fakes/mastodon.h"
 #include "tests/fakes/x.h"
 
 namespace {
 
 const char* kUsage =
-    "usage: socq-fake mastodon|x [--port N] [--fixtures DIR] [--token TOKEN]... [--rate-limit N]\n"
+    "usage: socq-fake mastodon|x|facebook|bluesky [--port N] [--fixtures DIR] [--token TOKEN]... [--rate-limit N]\n"
     "  --port N        port on 127.0.0.1 (default 0: any free port; printed on stdout)\n"
     "  --fixtures DIR  fixture directory (default: the source tree's tests/fakes/fixtures/PLATFORM)\n"
     "  --token TOKEN   an accepted bearer token, besides those in DIR/tokens (repeatable)\n"
     "  --rate-limit N  requests per 5-minute window (default 300)\n"
-    "Other platforms (bluesky, facebook) are not built yet (exit 69).\n";
+    "bluesky: --rate-limit is createSession calls per 5-minute window (default 30).\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "socq-fake: " << message << "\n" << kUsage;
@@ -90,11 +92,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  if (platform == "bluesky" || platform == "facebook") {
-    std::cerr << "socq-fake: the " << platform << " fake is not built yet\n";
-    return 69;
-  }
-  if (platform != "mastodon" && platform != "x") return usage_error("unknown platform: " + platform);
+  if (platform != "mastodon" && platform != "x" && platform != "facebook" && platform != "bluesky") return usage_error("unknown platform: " + platform);
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t stop_signals;
@@ -109,6 +107,23 @@ int main(int argc, char** argv) {
     Common c{0, &options.fixtures, &options.tokens, &options.rate_limit};
     if (int bad = parse_options(argc, argv, c)) return bad;
     socq::fake::MastodonFake fake(options);
+    return serve(fake, c.port, stop_signals);
+  }
+  if (platform == "facebook") {
+    socq::fake::FacebookOptions options;
+    options.fixtures = socq::fake::default_facebook_fixtures();
+    Common c{0, &options.fixtures, &options.tokens, &options.rate_limit};
+    if (int bad = parse_options(argc, argv, c)) return bad;
+    socq::fake::FacebookFake fake(options);
+    return serve(fake, c.port, stop_signals);
+  }
+  if (platform == "bluesky") {
+    socq::fake::BlueskyOptions options;
+    options.fixtures = socq::fake::default_bluesky_fixtures();
+    std::vector<std::string> tokens;  // unused: Bluesky logs in with the password in account.json
+    Common c{0, &options.fixtures, &tokens, &options.session_limit};  // --rate-limit: createSession calls a window
+    if (int bad = parse_options(argc, argv, c)) return bad;
+    socq::fake::BlueskyFake fake(options);
     return serve(fake, c.port, stop_signals);
   }
   socq::fake::XOptions options;

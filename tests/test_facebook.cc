@@ -1,0 +1,317 @@
+// The Facebook Pages channel and the fetch runner against the in-process
+// Graph API fake (tests/fakes/facebook.*): real HTTP over libcurl.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/channels/facebook.h"
+#include "lib/clock.h"
+#include "lib/fetch.h"
+#include "lib/http_curl.h"
+#include "lib/http_policy.h"
+#include "lib/timefmt.h"
+#include "tests/fakes/facebook.h"
+#include "tests/test_util.h"
+
+namespace socq {
+namespace {
+
+constexpr const char* kPageToken = "fake-page-token-northrail";
+constexpr const char* kPage = "104000000000001";
+
+std::optional<std::string> fb_env(const char* name) {
+  if (std::string(name) == "FB_TOKEN") return std::string(kPageToken);
+  return std::nullopt;
+}
+
+struct RecordingSleeper final : Sleeper {
+  void sleep_ms(int64_t ms) override { slept.push_back(ms); }
+  std::vector<int64_t> slept;
+};
+
+struct FbRig {
+  fake::FacebookFake fake{{.fixtures = fake::default_facebook_fixtures(), .tokens = {}, .rate_limit = 300}};
+  std::unique_ptr<HttpClient> control = make_curl_client({});
+  RecordingSleeper sleeper;
+  std::vector<std::string> log;
+  FbRig() {
+    std::string err;
+    REQUIRE_MESSAGE((fake.load(&err) && fake.start(0, &err)), err);
+  }
+  std::string base() const { return fake.base_url() + "/v19.0"; }
+  AccountConfig account() const {
+    AccountConfig a;
+    a.name = "nrfb";
+    a.channel = "facebook";
+    a.base_url = base();
+    a.page_id = kPage;
+    a.token_env = "FB_TOKEN";
+    a.source = "test";
+    return a;
+  }
+  void post(const std::string& path, const std::string& body) {
+    auto r = control->send(HttpRequest{"POST", fake.base_url() + path, {{"Content-Type", "application/json"}}, body, 5000});
+    REQUIRE(r.ok());
+    REQUIRE_MESSAGE(r->status == 200, r->body);
+  }
+  nlohmann::json get(const std::string& path) {
+    auto r = control->send(HttpRequest{"GET", fake.base_url() + path, {}, "", 5000});
+    REQUIRE(r.ok());
+    return nlohmann::json::parse(r->body);
+  }
+  size_t requests_to(const std::string& part) {
+    size_t n = 0;
+    for (const auto& r : get("/__fake/requests")) n += r["path"].get<std::string>().find(part) != std::string::npos;
+    return n;
+  }
+  AccountResult run(Store& store, int64_t max_wait_ms = 30 * 60000) {
+    FetchSettings s;
+    s.since_ms = parse_since("2026-11-01", 0).value();
+    s.now = "2026-11-23T09:00:00Z";
+    s.policy.base_backoff_ms = 1;
+    s.policy.max_wait_ms = max_wait_ms;
+    FetchHooks h;
+    h.sleeper = &sleeper;
+    h.log = [this](const std::string&, const std::string& line) { log.push_back(line); };
+    auto results = fetch_accounts(&store, {account()}, s, h, fb_env);
+    REQUIRE(results.size() == 1);
+    return results[0];
+  }
+};
+
+std::vector<Case> cases_in(Store& store) {
+  std::vector<Case> out;
+  REQUIRE(store.list(CaseFilter{}, [&](Case&& c) {
+    out.push_back(std::move(c));
+    return ok_status();
+  }).ok());
+  return out;
+}
+
+std::string graph_now(int64_t offset_ms) {
+  std::string t = format_rfc3339_utc((SystemClock().now_ms() + offset_ms) / 1000 * 1000);
+  return t.substr(0, 19) + "+0000";
+}
+
+}  // namespace
+
+TEST_CASE("facebook: Graph times, with +0000 offsets") {
+  CHECK(parse_graph_time("2026-11-23T08:00:00+0000") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
+  CHECK(parse_graph_time("2026-11-23T09:00:00+0100") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
+  CHECK(parse_graph_time("2026-11-23T08:00:00Z") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
+  CHECK(!parse_graph_time("2026-11-23T08:00:00+00x0"));
+  CHECK(!parse_graph_time(""));
+}
+
+TEST_CASE("facebook fetch: Messenger and comment threads into cases, paging.next, cursors; a second run adds nothing") {
+  FbRig rig;
+  auto store = make_memory_store();
+  auto first = rig.run(*store);
+  REQUIRE_MESSAGE(!first.error, first.error->message);
+  CHECK(first.handle == "northrail");
+  const auto cases = cases_in(*store);
+  size_t dms = 0, threads = 0, ioi = 0, dm_messages = 0;
+  std::set<std::string> ids;
+  for (const auto& c : cases) {
+    CHECK(c.id.rfind("facebook:northrail:", 0) == 0);
+    CHECK(c.customer.id.find_first_not_of("0123456789") == std::string::npos);  // a PSID / user id
+    const bool dm = c.id.find(":dm-t_") != std::string::npos;
+    dms += dm;
+    threads += !dm;
+    std::string dirs;
+    for (const auto& m : c.messages) {
+      CHECK_MESSAGE(ids.insert(m.id).second, m.id);
+      CHECK(m.is_public == !dm);
+      if (m.dir == Dir::out) CHECK(m.author == "northrail");
+      dirs += m.dir == Dir::in ? "i" : "o";
+      dm_messages += dm;
+    }
+    ioi += dirs.find("ioi") != std::string::npos;
+  }
+  CHECK(dms == 6);
+  CHECK(dm_messages == 1 + 8 + 15 + 22 + 29 + 6);  // the 29-message one through its messages paging.next
+  CHECK(threads > 20);
+  CHECK(ioi >= 1);
+  CHECK(ids.size() == first.new_messages);
+  CHECK(rig.requests_to("/messages") >= 1);
+  CHECK(rig.requests_to("/feed") == 2);  // 30 posts, pages of 25
+  for (const char* stream : {"conversations", "comments"}) {
+    auto cursor = store->cursor("facebook", std::string("northrail/") + stream);
+    REQUIRE(cursor.ok());
+    REQUIRE_MESSAGE(cursor->has_value(), stream);
+    CHECK(parse_rfc3339_utc(**cursor).has_value());
+  }
+  rig.post("/__fake/reset", "{}");
+  auto second = rig.run(*store);
+  REQUIRE_MESSAGE(!second.error, second.error->message);
+  CHECK(second.new_messages == 0);
+  CHECK(rig.requests_to("/comments") <= 1);  // only posts updated since the cursor
+}
+
+TEST_CASE("facebook fetch: an incremental run takes the new message and the new comment") {
+  FbRig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  const std::string psid = "7100000000000000037";
+  rig.post("/__fake/conversations",
+           nlohmann::json::array({{{"id", "t_new1"},
+                                   {"participants", {{"data", {{{"id", psid}, {"name", "Bob Smith"}}, {{"id", kPage}, {"name", "NorthRail"}}}}}},
+                                   {"messages", {{{"id", "m_new1"}, {"message", "hello again"}, {"from", {{"id", psid}, {"name", "Bob Smith"}}},
+                                                  {"created_time", "2026-11-23T08:30:00+0000"}}}}}})
+               .dump());
+  rig.post("/__fake/feed", nlohmann::json::array({{{"id", std::string(kPage) + "_880099999"}, {"message", "Strike update"},
+                                                    {"created_time", "2026-11-23T06:00:00+0000"},
+                                                    {"comments", {{{"id", "880099999_1"}, {"message", "what about Monday?"},
+                                                                   {"from", {{"id", psid}, {"name", "Bob Smith"}}},
+                                                                   {"created_time", "2026-11-23T08:31:00+0000"}}}}}})
+                               .dump());
+  auto r = rig.run(*store);
+  REQUIRE_MESSAGE(!r.error, r.error->message);
+  CHECK(r.new_messages == 2);
+  CHECK(r.new_cases == 2);
+  auto dm = store->get("facebook:northrail:dm-t_new1");
+  REQUIRE(dm.ok());
+  REQUIRE(dm->has_value());
+  CHECK((*dm)->customer.id == psid);
+  CHECK((*dm)->customer.name == "Bob Smith");
+  auto comment = store->get("facebook:northrail:880099999_1");
+  REQUIRE(comment.ok());
+  CHECK(comment->has_value());
+}
+
+TEST_CASE("facebook fetch: throttling codes are waited out, high usage slows down, an expired token is 77") {
+  FbRig rig;
+  auto store = make_memory_store();
+  const std::string conv = std::string("/v19.0/") + kPage + "/conversations";
+  for (const char* kind : {"throttle_4", "throttle_17", "throttle_32", "throttle_613", "throttle_80001"}) {
+    CAPTURE(kind);
+    rig.post("/__fake/reset", "{}");
+    rig.sleeper.slept.clear();
+    rig.post("/__fake/faults", std::string(R"({"path":")") + conv + R"(","kind":")" + kind + R"(","reset_in_s":120})");
+    auto r = rig.run(*store);
+    REQUIRE_MESSAGE(!r.error, r.error->message);
+    CHECK(r.http.waits >= 1);
+    REQUIRE(!rig.sleeper.slept.empty());
+    CHECK(rig.sleeper.slept[0] == 2 * 60000);  // estimated_time_to_regain_access: 2 minutes
+  }
+  SUBCASE("past --max-wait: exit 75") {
+    rig.post("/__fake/faults", std::string(R"({"path":")") + conv + R"(","kind":"throttle_613","reset_in_s":3600})");
+    auto r = rig.run(*store, 60000);
+    REQUIRE(r.error);
+    CHECK(r.error->code == Exit::temp_fail);
+    CHECK(r.error->message.find("longer than --max-wait") != std::string::npos);
+  }
+  SUBCASE("usage above 90%: the next request waits") {
+    rig.post("/__fake/reset", "{}");
+    rig.sleeper.slept.clear();
+    rig.post("/__fake/faults", std::string(R"({"path":")") + conv + R"(","kind":"usage_high","reset_in_s":60})");
+    auto r = rig.run(*store);
+    REQUIRE_MESSAGE(!r.error, r.error->message);
+    REQUIRE(!rig.sleeper.slept.empty());
+    CHECK(rig.sleeper.slept[0] > 58000);
+    CHECK(rig.sleeper.slept[0] <= 60000);
+  }
+  SUBCASE("expired Page token (190): exit 77 saying so") {
+    rig.post("/__fake/faults", std::string(R"({"path":")") + conv + R"(","kind":"190"})");
+    auto r = rig.run(*store);
+    REQUIRE(r.error);
+    CHECK(r.error->code == Exit::no_perm);
+    CHECK(r.error->message.find("expired") != std::string::npos);
+    CHECK(r.error->message.find(kPageToken) == std::string::npos);
+  }
+  for (const auto& line : rig.log) CHECK(line.find(kPageToken) == std::string::npos);
+}
+
+TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour window, refused before sending outside it") {
+  FbRig rig;
+  auto http = make_curl_client({});
+  auto ch = make_facebook_channel(*http, FacebookOptions{rig.base(), kPageToken, "", "", 5000, {}, {}});
+  auto me = ch->whoami();
+  REQUIRE_MESSAGE(me.ok(), me.error().message);
+  CHECK(me->id == kPage);
+  const std::string psid = "7100000000000000000";
+  rig.post("/__fake/conversations",
+           nlohmann::json::array({{{"id", "t_recent"},
+                                   {"participants", {{"data", {{{"id", psid}, {"name", "Ann Lee"}}, {{"id", kPage}, {"name", "NorthRail"}}}}}},
+                                   {"messages", {{{"id", "m_recent"}, {"message", "are you there?"}, {"from", {{"id", psid}, {"name", "Ann Lee"}}},
+                                                  {"created_time", graph_now(-3600 * 1000)}}}}}})
+               .dump());
+  SUBCASE("comment reply") {
+    const auto feed = nlohmann::json::parse(rig.control->send(HttpRequest{"GET", rig.base() + "/" + kPage +
+        "/feed?access_token=" + kPageToken, {}, "", 5000})->body);
+    std::string comment;
+    for (const auto& p : feed["data"]) {
+      auto cs = nlohmann::json::parse(rig.control->send(HttpRequest{"GET", rig.base() + "/" + p["id"].get<std::string>() +
+          "/comments?access_token=" + kPageToken, {}, "", 5000})->body);
+      if (!cs["data"].empty()) comment = cs["data"][0]["id"];
+      if (!comment.empty()) break;
+    }
+    REQUIRE(!comment.empty());
+    PostRequest req;
+    req.text = "Thanks & sorry — we are on it.";
+    req.in_reply_to = comment;
+    auto p = ch->post(req);
+    REQUIRE_MESSAGE(p.ok(), p.error().message);
+    const auto posts = rig.get("/__fake/posts");
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0]["parent"] == comment);
+    CHECK(posts[0]["message"] == req.text);
+    CHECK(posts[0]["id"] == p->id);
+  }
+  SUBCASE("Messenger reply within 24 hours") {
+    PostRequest req;
+    req.text = "Yes, how can we help?";
+    req.is_public = false;
+    req.recipient = psid;
+    req.customer_last_at = format_rfc3339_utc(SystemClock().now_ms() - 3600 * 1000);
+    auto p = ch->post(req);
+    REQUIRE_MESSAGE(p.ok(), p.error().message);
+    const auto posts = rig.get("/__fake/posts");
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0]["recipient"] == psid);
+    CHECK(posts[0]["messaging_type"] == "RESPONSE");
+    CHECK(posts[0]["text"] == req.text);
+  }
+  SUBCASE("outside the window: exit 65, nothing sent") {
+    PostRequest req;
+    req.text = "Sorry for the late answer";
+    req.is_public = false;
+    req.recipient = psid;
+    req.customer_last_at = "2026-11-20T08:00:00Z";
+    auto p = ch->post(req);
+    REQUIRE(!p.ok());
+    CHECK(p.error().code == Exit::data);
+    CHECK(p.error().message.find("24 hours") != std::string::npos);
+    CHECK(rig.requests_to("/messages") == 0);
+  }
+  SUBCASE("no recipient: usage error") {
+    PostRequest req;
+    req.text = "hi";
+    req.is_public = false;
+    CHECK(ch->post(req).error().code == Exit::usage);
+  }
+  for (const auto& r : rig.get("/__fake/requests"))
+    if (r["method"] == "POST") CHECK(r["query"].get<std::string>().find(kPageToken) == std::string::npos);  // in the body, not the URL
+}
+
+TEST_CASE("facebook: answer bodies of the wrong shape are data errors, never crashes") {
+  const Identity us{kPage, "northrail"};
+  CHECK(!facebook_cases_from_body("[]", "conversations", us).ok());
+  CHECK(!facebook_cases_from_body("{\"data\":{}}", "comments", us).ok());
+  CHECK(!facebook_cases_from_body("{\"data\":[{\"id\":\"t_1\",\"messages\":{\"data\":[{\"id\":\"m\"}]}}]}", "conversations", us).ok());
+  CHECK(!facebook_cases_from_body("{\"data\":[5]}", "comments", us).ok());
+  auto ok = facebook_cases_from_body(
+      R"({"data":[{"id":"1_2","message":"hi","from":{"id":"77","name":"Ann"},"created_time":"2026-11-20T10:00:00+0000"},
+                  {"id":"1_3","message":"hello Ann","from":{"id":"104000000000001","name":"NorthRail"},"created_time":"2026-11-20T10:05:00+0000","parent":{"id":"1_2"}}]})",
+      "comments", us);
+  REQUIRE(ok.ok());
+  REQUIRE(ok->size() == 1);
+  CHECK((*ok)[0].id == "facebook:northrail:1_2");
+  CHECK((*ok)[0].customer.id == "77");
+  CHECK((*ok)[0].messages[1].dir == Dir::out);
+  CHECK((*ok)[0].messages[0].author == "Ann");
+}
+
+}  // namespace socq
