@@ -289,25 +289,30 @@ TEST_CASE("reply checks: a later config file replaces an earlier one's keys") {
 }
 
 TEST_CASE("reply checks: bad [reply] values name file:line and exit 78") {
-  std::string f;
-  Error e = policy_error("[reply]\nrepetition = \"maybe\"\n", &f);
-  CHECK(e.code == Exit::config);
-  CHECK(e.message == f + ":2: reply.repetition must be \"refuse\", \"warn\" or \"off\" (got \"maybe\")");
-  e = policy_error("[reply]\n\nrepetition_days = 0\n", &f);
-  CHECK(e.message.find(f + ":3: reply.repetition_days") == 0);
-  e = policy_error("[reply]\nrepetition_threshold = 1.5\n", &f);
-  CHECK(e.message.find(f + ":2: reply.repetition_threshold") == 0);
-  e = policy_error("[reply]\navoid = \"it appears\"\n", &f);
-  CHECK(e.message == f + ":2: reply.avoid must be a list of phrases");
-  e = policy_error("[reply]\navoid = [\"ok\", { phrase = \"x\", suggest = \"y\" }]\n", &f);
-  CHECK(e.message.find(f + ":2:") == 0);
-  e = policy_error("[reply]\naccount_patterns = [\"(\"]\n", &f);
-  CHECK(e.message.find(f + ":2: reply.account_patterns: bad regex \"(\"") == 0);
-  e = policy_error("[reply]\navoid_phrases = []\n", &f);
-  CHECK(e.message == f + ":2: unknown key \"reply.avoid_phrases\" (avoid, first_reply_avoid, account_patterns, repetition, "
-                         "repetition_days, repetition_threshold)");
-  e = policy_error("reply = 3\n", &f);
-  CHECK(e.message == f + ":1: \"reply\" must be a table ([reply])");
+  struct Bad {
+    const char* toml;
+    const char* error;  // after "FILE:", the start of the message
+  };
+  const Bad bad[] = {
+      {"[reply]\nrepetition = \"maybe\"\n", "2: reply.repetition must be \"refuse\", \"warn\" or \"off\" (got \"maybe\")"},
+      {"[reply]\n\nrepetition_days = 0\n", "3: reply.repetition_days must be a whole number of days from 1 to 365"},
+      {"[reply]\nrepetition_threshold = 1.5\n", "2: reply.repetition_threshold must be a number above 0 and at most 1"},
+      {"[reply]\navoid = \"it appears\"\n", "2: reply.avoid must be a list of phrases"},
+      {"[reply]\navoid = [\"ok\", { phrase = \"x\", suggest = \"y\" }]\n", "2: reply.avoid: an entry is { phrase = \"...\", instead"},
+      {"[reply]\navoid = [\"  \"]\n", "2: reply.avoid: an empty phrase"},
+      {"[reply]\naccount_patterns = [\"(\"]\n", "2: reply.account_patterns: bad regex \"(\""},
+      {"[reply]\nfirst_reply_avoid = [3]\n", "2: reply.first_reply_avoid: each entry must be a non-empty string"},
+      {"[reply]\navoid_phrases = []\n",
+       "2: unknown key \"reply.avoid_phrases\" (avoid, first_reply_avoid, account_patterns, repetition, repetition_days, "
+       "repetition_threshold)"},
+      {"reply = 3\n", "1: \"reply\" must be a table ([reply])"},
+  };
+  for (const Bad& b : bad) {
+    std::string f;
+    const Error e = policy_error(b.toml, &f);
+    CHECK(e.code == Exit::config);
+    CHECK_MESSAGE(e.message.rfind(f + ":" + b.error, 0) == 0, e.message);
+  }
 }
 
 TEST_CASE("reply checks: load_config accepts a [reply] table") {
