@@ -259,6 +259,19 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     CHECK(posts[0]["parent"] == comment);
     CHECK(posts[0]["message"] == req.text);
     CHECK(posts[0]["id"] == p->id);
+    // The answer lost (the client gave up waiting): the retry finds our comment, no second one.
+    auto impatient = make_facebook_channel(*http, FacebookOptions{rig.base(), kPageToken, kPage, "", 300, {}, {}});
+    REQUIRE(impatient->whoami().ok());
+    rig.post("/__fake/hold", R"({"path":"/v19.0/)" + comment + R"(/comments"})");
+    req.text = "One more thing: the 09:14 is back.";
+    auto lost = impatient->post(req);
+    CHECK(!lost.ok());
+    rig.post("/__fake/release", "{}");
+    auto again = ch->post(req);
+    REQUIRE_MESSAGE(again.ok(), again.error().message);
+    const auto after = rig.get("/__fake/posts");
+    REQUIRE(after.size() == 2);
+    CHECK(after[1]["id"] == again->id);
   }
   SUBCASE("Messenger reply within 24 hours") {
     PostRequest req;

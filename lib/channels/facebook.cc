@@ -399,10 +399,30 @@ class Facebook final : public Channel {
   Result<Posted> post_comment(const PostRequest& req) {
     if (!req.in_reply_to || req.in_reply_to->empty())
       return Error{Exit::usage, "Facebook: a public reply answers a comment (no comment id given)"};
+    // No idempotency key on Graph: a retry after a lost answer first looks
+    // for our reply with this text under the comment.
+    auto earlier = our_reply_under(*req.in_reply_to, req.text);
+    if (!earlier) return earlier.error();
+    if (!earlier->empty()) {
+      if (o_.note) o_.note("our comment " + *earlier + " with this text is already under " + *req.in_reply_to + ": taking it as posted");
+      return Posted{*earlier, {}};
+    }
     auto answer = send_json(form_post(o_.base_url + "/" + *req.in_reply_to + "/comments", "message=" + form_escape(req.text)));
     if (!answer) return answer.error();
     if (str(*answer, "id").empty()) return Error{Exit::data, "POST /" + *req.in_reply_to + "/comments: the answer has no id"};
     return Posted{str(*answer, "id"), {}};
+  }
+
+  // The id of the Page's newest reply under `comment` whose text is `text`, or "".
+  Result<std::string> our_reply_under(const std::string& comment, const std::string& text) {
+    const std::string url = o_.base_url + "/" + comment + "/comments?filter=stream&order=reverse_chronological&fields=" + kCommentFields + "&limit=50";
+    auto body = get_json(url);
+    if (!body) return body.error();
+    auto page = list_of(*body);
+    if (!page) return shape_error(url, "a list of comments");
+    for (const auto& cm : *page->data)
+      if (str(member(cm, "from"), "id") == us_.id && str(cm, "message") == text) return str(cm, "id");
+    return std::string();
   }
 
   Result<Posted> post_message(const PostRequest& req) {

@@ -81,6 +81,25 @@ try_fault 65 '{"path":"/v19.0/'$PAGE'/feed","kind":"wrong_shape"}'
 try_fault 65 '{"path":"/v19.0/'$PAGE'/feed","kind":"malformed"}'
 expect_eq "$(msg_count "$DB")" $((n1 + 1)) "faults added nothing"
 
+# socq reply on a comment thread, exactly once: the answer is held, socq
+# killed, and the rerun finds our comment under the customer's instead of
+# posting again. A Messenger reply outside the 24-hour window is refused.
+ctl POST /__fake/reset >/dev/null
+C=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id NOT LIKE '%:dm-%' AND status = 'new' ORDER BY id LIMIT 1")
+ctl POST /__fake/hold '{"path":"/v19.0/'"${C##*:}"'/comments"}' >/dev/null
+"$SOCQ" reply "$C" "We are checking the 09:14 service for you now." --store "$DB" >"$WORK/kill.out" 2>&1 &
+victim=$!
+for _ in $(seq 200); do [ "$(curl -s "$B/__fake/held" | jq .held)" -ge 1 ] && break; sleep 0.05; done
+expect_eq "$(curl -s "$B/__fake/held" | jq '.held >= 1')" true "the comment's answer is held"
+kill -9 "$victim"; wait "$victim" 2>/dev/null || true
+ctl POST /__fake/release >/dev/null
+expect_exit 0 "$SOCQ" reply --resume --store "$DB"
+expect_eq "$(curl -s "$B/__fake/posts" | jq '[.[] | select(.kind == "comment")] | length')" 1 "one comment after kill and rerun"
+D=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id LIKE '%:dm-t_%' AND id != 'facebook:northrail:dm-t_e2e' ORDER BY id LIMIT 1")
+expect_exit 65 "$SOCQ" reply "$D" "Sorry for the wait, how can we help?" --store "$DB"
+expect_err "24 hours"
+expect_eq "$(curl -s "$B/__fake/posts" | jq '[.[] | select(.kind == "message")] | length')" 0 "nothing sent outside the window"
+
 # The token is in no output, log or store.
 expect_exit 0 "$SOCQ" fetch -v --store "$DB"
 grep -q "access_token=\*\*\*" "$WORK/err" || true

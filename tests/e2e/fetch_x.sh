@@ -116,6 +116,23 @@ expect_exit 0 "$SOCQ" fetch --since 2026-11-01 --store "$K"
 expect_eq "$(msg_count "$K")" "$(msg_count "$DB")" "resume fetched everything"
 no_duplicates "$K"
 
+# socq reply on an X case, exactly once: the answer to POST /2/tweets is held,
+# socq killed, and the rerun's duplicate-content 403 settled by our recent tweets.
+ctl POST /__fake/reset >/dev/null
+C=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id NOT LIKE '%:dm-%' AND status = 'new' ORDER BY id LIMIT 1")
+ctl POST /__fake/hold '{"path":"/2/tweets"}' >/dev/null
+"$SOCQ" reply "$C" "We are checking the 09:14 service for you now." --store "$DB" >"$WORK/kill.out" 2>&1 &
+victim=$!
+for _ in $(seq 200); do [ "$(curl -s "$B/__fake/held" | jq .held)" -ge 1 ] && break; sleep 0.05; done
+expect_eq "$(curl -s "$B/__fake/held" | jq '.held >= 1')" true "the tweet's answer is held"
+kill -9 "$victim"; wait "$victim" 2>/dev/null || true
+ctl POST /__fake/release >/dev/null
+expect_exit 0 "$SOCQ" reply --resume --store "$DB"
+expect_eq "$(curl -s "$B/__fake/posts" | jq '[.[] | select(.kind == "tweet")] | length')" 1 "one tweet after kill and rerun"
+posted=$(curl -s "$B/__fake/posts" | jq -r '.[0].id')
+expect_eq "$(sqlite3 "$DB" "SELECT json FROM cases WHERE id = '$C'" | jq -r --arg p "$posted" '[.messages[] | select(.dir == "out" and (.posted_id == $p or .id == $p))] | length')" 1 "the case records it"
+expect_eq "$(curl -s "$B/__fake/requests" | jq '[.[] | select(.path == "/2/tweets" and .status == 403)] | length')" 1 "the rerun met the duplicate check"
+
 # The token appears in no output, log or store.
 expect_exit 0 "$SOCQ" fetch -v --store "$DB"
 for f in "$WORK"/out "$WORK"/err "$DB" "$K"; do

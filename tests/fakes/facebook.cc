@@ -248,10 +248,18 @@ void FacebookFake::list_comments(httplib::Response& res, const std::string& path
   const bool reverse = params.count("order") && params.at("order") == "reverse_chronological";
   std::lock_guard lock(data_mutex_);
   for (const auto& p : posts_) {
-    if (sv(p, "id") != object) continue;
     std::vector<json> items;
-    for (const auto& c : p["comments"])
-      if (stream || !c.contains("parent")) items.push_back(c);
+    if (sv(p, "id") == object) {
+      for (const auto& c : p["comments"])
+        if (stream || !c.contains("parent")) items.push_back(c);
+    } else {  // a comment's replies
+      bool found = false;
+      for (const auto& c : p["comments"]) {
+        found |= sv(c, "id") == object;
+        if (c.contains("parent") && sv(c["parent"], "id") == object) items.push_back(c);
+      }
+      if (!found) continue;
+    }
     if (reverse) std::reverse(items.begin(), items.end());
     return reply_json(res, 200, page_of_locked(items, path, params));
   }
