@@ -24,6 +24,13 @@ expect_exit 0 "$WORK/root/usr/bin/socq" --version
 expect_out "socq 0.1.0"
 [ -f "$WORK/root/usr/share/man/man1/socq.1.gz" ] || fail "no man page in the .deb"
 pass
+# Every page of man/ is in the .deb gzipped (Debian policy), none left plain.
+expect_eq "$(dpkg-deb -c "$deb" | grep -cE '/usr/share/man/man1/socq(-[a-z]+)?\.1\.gz$')" "$(ls "$SRC"/man/*.1 | wc -l)" \
+  "gzipped man pages in the .deb"
+dpkg-deb -c "$deb" | grep -qE '/man/.*\.[1-9]$' && fail "an uncompressed man page in the .deb"
+pass
+for page in "$WORK"/root/usr/share/man/man1/*.gz; do gzip -t "$page" || fail "$page is not gzip"; done
+pass
 MANWIDTH=80 man -l "$WORK/root/usr/share/man/man1/socq-case.1.gz" 2>/dev/null | grep -q "case resolve" || fail "packaged man page"
 pass
 done_ok
