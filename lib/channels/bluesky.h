@@ -16,7 +16,9 @@
 //    merge as duplicates). A first run stops at --since. Each run hands over
 //    one page (one transaction), like Mastodon's first run.
 //  - "chat": chat.bsky.convo.listConvos and getMessages through the PDS with
-//    the atproto-proxy header; the cursor is the newest sentAt seen.
+//    the atproto-proxy header; the cursor is the newest sentAt seen. A PDS
+//    with no chat service behind it (listConvos fails with 5xx or 501) is
+//    noted and skipped: the run goes on, the chat cursor stays.
 //
 // Cases: `bluesky:<our handle>:<root post at-URI>` by record.reply.root (the
 // root's own customer keeps the plain id, another customer in the same
