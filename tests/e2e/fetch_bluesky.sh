@@ -1,7 +1,8 @@
 # socq fetch from the Bluesky fake (socq-fake bluesky): an app password from
 # password_env or a 0600 password_file, one login cached beside the store,
 # mentions and replies paged to the end and threaded by reply root, DMs as
-# private cases, an incremental second run, faults, and no password or JWT
+# private cases, an incremental second run, faults, socq reply killed
+# mid-post and resumed (one post), and no password or JWT
 # in any output, log or the store.
 source "$(dirname "$0")/helpers.bash"
 [ -n "${SOCQ_FAKE:-}" ] || { echo "SOCQ_FAKE not set: the fake is not built" >&2; exit 77; }
@@ -89,6 +90,23 @@ expect_exit 77 "$SOCQ" -v fetch
 expect_err "refused"
 if grep -q "wrong-pass-4321" "$WORK/err"; then fail "the password in stderr"; fi
 pass
+
+# socq reply exactly once: hold createRecord's answer, SIGKILL socq, release,
+# then --resume finds the record by its rkey (getRecord) and posts nothing more.
+config 'password_env = "NR_BSKY"'
+held() { curl -s -f "$B/__fake/held" | jq .held; }
+C=$(sqlite3 "$DB" "SELECT id FROM cases WHERE channel = 'bluesky' AND id NOT LIKE '%:dm-%' AND status = 'new' AND json NOT LIKE '%+44%' LIMIT 1")
+ctl POST /__fake/reset >/dev/null
+ctl POST /__fake/hold '{"path":"/xrpc/com.atproto.repo.createRecord"}' >/dev/null
+"$SOCQ" reply "$C" "Sorry about the delay, the next train leaves at ten past." >"$WORK/kill.out" 2>&1 &
+victim=$!
+for _ in $(seq 600); do [ "$(held)" -ge 1 ] && break; sleep 0.05; done
+[ "$(held)" -ge 1 ] || { cat "$WORK/kill.out" >&2; fail "createRecord was never held"; }
+kill -9 "$victim"; wait "$victim" 2>/dev/null || true
+ctl POST /__fake/release >/dev/null
+expect_exit 0 "$SOCQ" reply --resume
+expect_eq "$(curl -s -f "$B/__fake/posts" | jq length)" 1 "one post after the kill and --resume"
+expect_eq "$(sqlite3 "$DB" "SELECT json FROM cases WHERE id = '$C'" | jq '[.messages[] | select(.dir == "out")] | length')" 1 "recorded once"
 
 # No secret anywhere but the 0600 cache.
 for f in "$WORK/first.err" "$WORK/err" "$WORK/out"; do
