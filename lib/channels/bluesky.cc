@@ -411,7 +411,12 @@ class Bluesky final : public Channel {
     auto profiles = profiles_of(customers);
     if (!profiles) return profiles.error();
     std::map<std::string, Case> cases;
-    for (const auto& uri : g.order) {
+    // Oldest first, so posts of the same second keep the server's order.
+    std::vector<std::string> order = g.order;
+    std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+      return atproto_time_ms(g.posts.at(a).indexed_at).value_or(0) < atproto_time_ms(g.posts.at(b).indexed_at).value_or(0);
+    });
+    for (const auto& uri : order) {
       const BlueskyPost& p = g.posts.at(uri);
       const bool ours = p.author_did == us_.id;
       const std::string customer = ours ? g.answered_by.count(uri) ? g.answered_by.at(uri) : "" : p.author_did;

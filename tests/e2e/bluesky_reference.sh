@@ -27,7 +27,7 @@ CONTROL=$(jq -r .control "$WORK/state.json")
 process() { curl -s -f -X POST "$CONTROL/process" >/dev/null || fail "the AppView did not catch up"; }
 xrpc_post() { curl -s -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} --data "$2" "$PDS/xrpc/$1"; }
 xrpc_get() { curl -s -G ${3:+-H "Authorization: Bearer $3"} "$PDS/xrpc/$1" ${2:+--data-urlencode "$2"}; }
-now() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
+now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 
 # Fresh accounts each run (the network is shared between runs).
 TAG=$(date +%s%N | tail -c 9)
