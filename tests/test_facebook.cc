@@ -286,6 +286,11 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     CHECK(posts[0]["recipient"] == psid);
     CHECK(posts[0]["messaging_type"] == "RESPONSE");
     CHECK(posts[0]["text"] == req.text);
+    // The outbox's rerun after a lost answer: the conversation already has it.
+    auto again = ch->post(req);
+    REQUIRE_MESSAGE(again.ok(), again.error().message);
+    CHECK(again->id == p->id);
+    CHECK(rig.get("/__fake/posts").size() == 1);
   }
   SUBCASE("outside the window: exit 65, nothing sent") {
     PostRequest req;

@@ -425,6 +425,25 @@ class Facebook final : public Channel {
     return std::string();
   }
 
+  // The id of our newest Messenger message to `psid` with this text sent
+  // after their last message, or "".
+  Result<std::string> our_message_since_theirs(const std::string& psid, const std::string& text) {
+    const std::string url = o_.base_url + "/" + us_.id + "/conversations?platform=messenger&user_id=" + form_escape(psid) +
+                            "&fields=" + kConversationFields;
+    auto body = get_json(url);
+    if (!body) return body.error();
+    auto page = list_of(*body);
+    if (!page) return shape_error(url, "a list of conversations");
+    if (page->data->empty()) return std::string();
+    auto messages = list_of(member((*page->data)[0], "messages"));
+    if (!messages) return std::string();
+    for (const auto& m : *messages->data) {  // newest first
+      if (str(member(m, "from"), "id") != us_.id) return std::string();
+      if (str(m, "message") == text) return str(m, "id");
+    }
+    return std::string();
+  }
+
   Result<Posted> post_message(const PostRequest& req) {
     if (!req.recipient || req.recipient->empty())
       return Error{Exit::usage, "Facebook Messenger: no recipient (the customer's PSID) given"};
@@ -435,6 +454,14 @@ class Facebook final : public Channel {
                                              "Messenger only allows a reply within 24 hours of it: answer publicly, or wait for the "
                                              "customer to write again (nothing was sent)",
                                              *req.customer_last_at)};
+    }
+    // No idempotency key: a rerun after a lost answer first reads the
+    // conversation, and our same text since the customer's last message is the send.
+    auto earlier = our_message_since_theirs(*req.recipient, req.text);
+    if (!earlier) return earlier.error();
+    if (!earlier->empty()) {
+      if (o_.note) o_.note("our message " + *earlier + " with this text is already in the conversation: taking it as sent");
+      return Posted{*earlier, {}};
     }
     const std::string fields = "recipient=" + form_escape(json{{"id", *req.recipient}}.dump()) + "&messaging_type=RESPONSE&message=" +
                                form_escape(json{{"text", req.text}}.dump());

@@ -201,7 +201,13 @@ void FacebookFake::list_conversations(httplib::Response& res, const std::string&
   const bool with_messages = params.count("fields") && params.at("fields").find("messages") != std::string::npos;
   std::lock_guard lock(data_mutex_);
   std::vector<json> items;
+  const std::string user = params.count("user_id") ? params.at("user_id") : "";
   for (const auto& c : conversations_) {
+    if (!user.empty()) {  // user_id: only the conversation with that person
+      bool theirs = false;
+      for (const auto& p : c["participants"]["data"]) theirs |= sv(p, "id") == user;
+      if (!theirs) continue;
+    }
     json view = without(c, "messages");
     const json& msgs = c["messages"];
     view["updated_time"] = msgs.empty() ? json("2026-11-01T00:00:00+0000") : msgs.back()["created_time"];
