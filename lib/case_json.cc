@@ -3,9 +3,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
-#include <set>
 
 #include "lib/timefmt.h"
 
@@ -21,6 +21,13 @@ struct CaseParser::Impl {
 };
 
 namespace {
+
+// k == lit, with the length compared first and a memcmp of constant size
+// that the compiler turns into a load or two: keys are matched by chains.
+template <size_t N>
+bool is(std::string_view k, const char (&lit)[N]) {
+  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
+}
 
 // Where a value sits in the case ("messages[2].at"), built into a string
 // only when there is an error to report: the hot path allocates nothing.
@@ -82,10 +89,28 @@ bool expect_type(od::value& v, od::json_type want, Ctx& cx, const Path& path,
   return true;
 }
 
+// A string token without a backslash is its bytes between the quotes:
+// stage 1 has already refused bad UTF-8 and raw control characters in it,
+// so this skips simdjson's unescaping copy into its string buffer.
+bool plain_string(od::value& v, std::string_view& out) {
+  std::string_view tok = v.raw_json_token();
+  while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
+    tok.remove_suffix(1);
+  if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') return false;
+  tok = tok.substr(1, tok.size() - 2);
+  if (std::memchr(tok.data(), '\\', tok.size())) return false;
+  out = tok;
+  return true;
+}
+
 // The typed getters try the read first and look at the type only to word
 // an error: one call per value on the hot path.
 bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
   std::string_view sv;
+  if (plain_string(v, sv)) {
+    out.assign(sv);
+    return true;
+  }
   if (auto e = v.get_string().get(sv)) {
     if (e == simdjson::INCORRECT_TYPE) return expect_type(v, od::json_type::string, cx, path, "a string");
     return cx.fail(path, e);
@@ -119,6 +144,10 @@ bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
     return true;
   }
   std::string_view sv;
+  if (plain_string(v, sv)) {
+    out.emplace(sv);
+    return true;
+  }
   if (auto e = v.get_string().get(sv)) {
     if (e == simdjson::INCORRECT_TYPE) return expect_type(v, od::json_type::string, cx, path, "a string or null");
     return cx.fail(path, e);
@@ -203,8 +232,85 @@ bool valid_with_big_numbers(std::string_view raw, simdjson::dom::parser& dom) {
   return dom.parse(simdjson::padded_string(copy)).get(ignored) == simdjson::SUCCESS;
 }
 
+// A quick grammar check of an unknown member's text that says "valid" only
+// for plain JSON: ASCII strings with the short escapes, numbers by the
+// grammar, nesting up to 64 deep. Anything else (\u escapes, other bytes,
+// errors) answers "not sure" and goes to the DOM parser, which then gives
+// the same verdict and error as before; this spares the DOM parser's
+// per-call set-up for the common small member.
+class PlainJsonCheck {
+ public:
+  explicit PlainJsonCheck(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
+  bool valid() { return value(0) && (skip_space(), p_ == end_); }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+  void skip_space() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) return false;
+    p_ += word.size();
+    return true;
+  }
+  bool string() {
+    ++p_;  // the opening quote
+    while (p_ < end_) {
+      const unsigned char ch = static_cast<unsigned char>(*p_++);
+      if (ch == '"') return true;
+      if (ch < 0x20 || ch >= 0x80) return false;
+      if (ch == '\\') {
+        if (p_ == end_ || !std::strchr("\"\\/bfnrt", *p_) || *p_ == '\0') return false;
+        ++p_;
+      }
+    }
+    return false;
+  }
+  bool number() {
+    const char* start = p_;
+    while (p_ < end_ && ((*p_ >= '0' && *p_ <= '9') || *p_ == '-' || *p_ == '+' || *p_ == '.' || *p_ == 'e' || *p_ == 'E')) ++p_;
+    return is_json_number(std::string_view(start, static_cast<size_t>(p_ - start)));
+  }
+  template <class F>
+  bool sequence(char close, int depth, F&& item) {
+    ++p_;
+    skip_space();
+    if (p_ < end_ && *p_ == close) return ++p_, true;
+    for (;;) {
+      if (!item(depth + 1)) return false;
+      skip_space();
+      if (p_ == end_) return false;
+      if (*p_ == close) return ++p_, true;
+      if (*p_++ != ',') return false;
+      skip_space();
+    }
+  }
+  bool member(int depth) {
+    if (p_ == end_ || *p_ != '"' || !string()) return false;
+    skip_space();
+    if (p_ == end_ || *p_++ != ':') return false;
+    skip_space();
+    return value(depth);
+  }
+  bool value(int depth) {
+    if (p_ == end_ || depth > kMaxDepth) return false;
+    switch (*p_) {
+      case '{': return sequence('}', depth, [&](int d) { return member(d); });
+      case '[': return sequence(']', depth, [&](int d) { return value(d); });
+      case '"': return string();
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+  const char* p_;
+  const char* end_;
+};
+
 // Keeps an unknown member's original text, validated in full: On Demand
-// skips what it is not asked for, so the DOM parser checks the text.
+// skips what it is not asked for, so the text is checked here (plain JSON)
+// or by the DOM parser.
 bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const Path& path) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
@@ -222,14 +328,47 @@ bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, con
   }
   while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
     raw.remove_suffix(1);
-  simdjson::dom::element ignored;
-  // raw lies inside the padded line buffer, so the parser may read past it.
-  if (auto e = cx.dom->parse(raw.data(), raw.size(), false).get(ignored)) {
-    const bool number_too_big = e == simdjson::NUMBER_ERROR;  // simdjson 1.0: also integers beyond 64 bits
-    if (!number_too_big || !valid_with_big_numbers(raw, *cx.dom)) return cx.fail(path, e);
+  if (!PlainJsonCheck(raw).valid()) {
+    simdjson::dom::element ignored;
+    // raw lies inside the padded line buffer, so the parser may read past it.
+    if (auto e = cx.dom->parse(raw.data(), raw.size(), false).get(ignored)) {
+      const bool number_too_big = e == simdjson::NUMBER_ERROR;  // simdjson 1.0: also integers beyond 64 bits
+      if (!number_too_big || !valid_with_big_numbers(raw, *cx.dom)) return cx.fail(path, e);
+    }
   }
   extra.emplace_back(std::string(key), std::string(raw));
   return true;
+}
+
+// The offset of the first '"' or '\\' at p, 8 bytes at a time (the zero
+// byte test of "Bit Twiddling Hacks": its lowest set bit is exact). The
+// line buffer's padding makes reading up to 8 bytes past the quote safe.
+size_t quote_or_backslash(const char* p) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (size_t n = 0;; n += 8) {
+      uint64_t x;
+      std::memcpy(&x, p + n, 8);
+      const uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+      const uint64_t hit = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+      if (hit) return n + static_cast<size_t>(std::countr_zero(hit)) / 8;
+    }
+  }
+  size_t n = 0;
+  while (p[n] != '"' && p[n] != '\\') ++n;
+  return n;
+}
+
+// A member's name: read in place when it has no escape (the usual case),
+// else unescaped by simdjson.
+error_code field_key(od::field& field, std::string_view& key) {
+  const char* p = field.key().raw();  // just past the opening quote
+  const size_t n = quote_or_backslash(p);
+  if (p[n] == '"') {
+    key = std::string_view(p, n);
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(key);
 }
 
 // Calls on_field(key, value, path) for each member of the object `v`.
@@ -242,7 +381,7 @@ bool for_each_field(od::value v, Ctx& cx, const Path& path, F&& on_field) {
     od::field field;
     if (auto e = std::move(field_result).get(field)) return cx.fail(path, e);
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return cx.fail(path, e);
+    if (auto e = field_key(field, key)) return cx.fail(path, e);
     if (!on_field(key, field.value(), path.child(key))) return false;
   }
   return true;
@@ -291,10 +430,10 @@ bool require(bool seen, Ctx& cx, std::string_view member) { return require(seen,
 bool parse_customer(od::value v, Customer& c, Ctx& cx, const Path& path) {
   bool has_id = false;
   return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-           if (k == "id") return has_id = true, get_nonempty(f, c.id, cx, p);
-           if (k == "handle") return get_opt_string(f, c.handle, cx, p);
-           if (k == "name") return get_opt_string(f, c.name, cx, p);
-           if (k == "followers") {
+           if (is(k, "id")) return has_id = true, get_nonempty(f, c.id, cx, p);
+           if (is(k, "handle")) return get_opt_string(f, c.handle, cx, p);
+           if (is(k, "name")) return get_opt_string(f, c.name, cx, p);
+           if (is(k, "followers")) {
              bool null = false;
              if (!is_null_value(f, cx, p, null)) return false;
              if (null) return c.followers.reset(), true;
@@ -312,23 +451,23 @@ bool parse_customer(od::value v, Customer& c, Ctx& cx, const Path& path) {
 bool parse_message(od::value v, Message& m, Ctx& cx, const Path& path) {
   bool has_id = false, has_dir = false, has_at = false, has_text = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "id") return has_id = true, get_nonempty(f, m.id, cx, p);
-    if (k == "dir") {
+    if (is(k, "id")) return has_id = true, get_nonempty(f, m.id, cx, p);
+    if (is(k, "dir")) {
       std::string d;
       if (!get_string(f, d, cx, p)) return false;
       if (d != "in" && d != "out") return cx.fail(p, "must be \"in\" or \"out\", not \"" + d + "\"");
       m.dir = d == "in" ? Dir::in : Dir::out;
       return has_dir = true;
     }
-    if (k == "at") return has_at = true, get_time(f, m.at, cx, p);
-    if (k == "author") return get_string(f, m.author, cx, p);
-    if (k == "text") return has_text = true, get_string(f, m.text, cx, p);
-    if (k == "public") return get_bool(f, m.is_public, cx, p);
-    if (k == "reply_to") return get_opt_string(f, m.reply_to, cx, p);
-    if (k == "lang") return get_opt_string(f, m.lang, cx, p);
-    if (k == "auto") return get_bool(f, m.is_auto, cx, p);
-    if (k == "redacted") return get_bool(f, m.redacted, cx, p);
-    if (k == "posted_id") return get_opt_string(f, m.posted_id, cx, p);
+    if (is(k, "at")) return has_at = true, get_time(f, m.at, cx, p);
+    if (is(k, "author")) return get_string(f, m.author, cx, p);
+    if (is(k, "text")) return has_text = true, get_string(f, m.text, cx, p);
+    if (is(k, "public")) return get_bool(f, m.is_public, cx, p);
+    if (is(k, "reply_to")) return get_opt_string(f, m.reply_to, cx, p);
+    if (is(k, "lang")) return get_opt_string(f, m.lang, cx, p);
+    if (is(k, "auto")) return get_bool(f, m.is_auto, cx, p);
+    if (is(k, "redacted")) return get_bool(f, m.redacted, cx, p);
+    if (is(k, "posted_id")) return get_opt_string(f, m.posted_id, cx, p);
     return keep_unknown(f, k, m.extra, cx, p);
   });
   return ok && require(has_id, cx, path.child("id")) && require(has_dir, cx, path.child("dir")) &&
@@ -340,11 +479,11 @@ bool parse_sla(od::value v, Sla& s, Ctx& cx, const Path& path) {
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) return true;
   return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "first_response_due") return get_opt_time(f, s.first_response_due, cx, p);
-    if (k == "next_response_due") return get_opt_time(f, s.next_response_due, cx, p);
-    if (k == "resolution_due") return get_opt_time(f, s.resolution_due, cx, p);
-    if (k == "first_response_at") return get_opt_time(f, s.first_response_at, cx, p);
-    if (k == "breached") return get_string_array(f, s.breached, cx, p);
+    if (is(k, "first_response_due")) return get_opt_time(f, s.first_response_due, cx, p);
+    if (is(k, "next_response_due")) return get_opt_time(f, s.next_response_due, cx, p);
+    if (is(k, "resolution_due")) return get_opt_time(f, s.resolution_due, cx, p);
+    if (is(k, "first_response_at")) return get_opt_time(f, s.first_response_at, cx, p);
+    if (is(k, "breached")) return get_string_array(f, s.breached, cx, p);
     return keep_unknown(f, k, s.extra, cx, p);
   });
 }
@@ -352,14 +491,14 @@ bool parse_sla(od::value v, Sla& s, Ctx& cx, const Path& path) {
 bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const Path& path) {
   bool has_to = false, has_at = false, has_by = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "to") return has_to = true, get_nonempty(f, h.to, cx, p);
-    if (k == "at") return has_at = true, get_time(f, h.at, cx, p);
-    if (k == "by") return has_by = true, get_string(f, h.by, cx, p);
-    if (k == "why") return get_opt_string(f, h.why, cx, p);
-    if (k == "ref") return get_opt_string(f, h.ref, cx, p);
-    if (k == "owner") return get_opt_string(f, h.owner, cx, p);
-    if (k == "follow_up_due") return get_opt_time(f, h.follow_up_due, cx, p);
-    if (k == "completed_at") return get_opt_time(f, h.completed_at, cx, p);
+    if (is(k, "to")) return has_to = true, get_nonempty(f, h.to, cx, p);
+    if (is(k, "at")) return has_at = true, get_time(f, h.at, cx, p);
+    if (is(k, "by")) return has_by = true, get_string(f, h.by, cx, p);
+    if (is(k, "why")) return get_opt_string(f, h.why, cx, p);
+    if (is(k, "ref")) return get_opt_string(f, h.ref, cx, p);
+    if (is(k, "owner")) return get_opt_string(f, h.owner, cx, p);
+    if (is(k, "follow_up_due")) return get_opt_time(f, h.follow_up_due, cx, p);
+    if (is(k, "completed_at")) return get_opt_time(f, h.completed_at, cx, p);
     return keep_unknown(f, k, h.extra, cx, p);
   });
   return ok && require(has_to, cx, path.child("to")) && require(has_at, cx, path.child("at")) &&
@@ -369,9 +508,9 @@ bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const Path& path) {
 bool parse_incident(od::value v, Incident& i, Ctx& cx, const Path& path) {
   bool has_id = false;
   return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-           if (k == "id") return has_id = true, get_nonempty(f, i.id, cx, p);
-           if (k == "title") return get_opt_string(f, i.title, cx, p);
-           if (k == "since") return get_opt_time(f, i.since, cx, p);
+           if (is(k, "id")) return has_id = true, get_nonempty(f, i.id, cx, p);
+           if (is(k, "title")) return get_opt_string(f, i.title, cx, p);
+           if (is(k, "since")) return get_opt_time(f, i.since, cx, p);
            return keep_unknown(f, k, i.extra, cx, p);
          }) &&
          require(has_id, cx, path.child("id"));
@@ -380,14 +519,14 @@ bool parse_incident(od::value v, Incident& i, Ctx& cx, const Path& path) {
 bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const Path& path) {
   bool has_reason = false, has_at = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "reason") {
+    if (is(k, "reason")) {
       if (!get_string(f, r.reason, cx, p)) return false;
       if (!is_valid_resolution_reason(r.reason))
         return cx.fail(p, "must be answered, no_reply_needed, spam or duplicate, not \"" + r.reason + "\"");
       return has_reason = true;
     }
-    if (k == "at") return has_at = true, get_time(f, r.at, cx, p);
-    if (k == "by") return get_string(f, r.by, cx, p);
+    if (is(k, "at")) return has_at = true, get_time(f, r.at, cx, p);
+    if (is(k, "by")) return get_string(f, r.by, cx, p);
     return keep_unknown(f, k, r.extra, cx, p);
   });
   return ok && require(has_reason, cx, path.child("reason")) && require(has_at, cx, path.child("at"));
@@ -396,8 +535,8 @@ bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const Path& path) {
 bool parse_link(od::value v, Link& l, Ctx& cx, const Path& path) {
   bool has_rel = false, has_ref = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "rel") return has_rel = true, get_nonempty(f, l.rel, cx, p);
-    if (k == "ref") return has_ref = true, get_nonempty(f, l.ref, cx, p);
+    if (is(k, "rel")) return has_rel = true, get_nonempty(f, l.rel, cx, p);
+    if (is(k, "ref")) return has_ref = true, get_nonempty(f, l.ref, cx, p);
     return keep_unknown(f, k, l.extra, cx, p);
   });
   return ok && require(has_rel, cx, path.child("rel")) && require(has_ref, cx, path.child("ref"));
@@ -406,9 +545,9 @@ bool parse_link(od::value v, Link& l, Ctx& cx, const Path& path) {
 bool parse_event(od::value v, Event& ev, Ctx& cx, const Path& path) {
   bool has_at = false, has_by = false, has_what = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
-    if (k == "at") return has_at = true, get_time(f, ev.at, cx, p);
-    if (k == "by") return has_by = true, get_string(f, ev.by, cx, p);
-    if (k == "what") return has_what = true, get_string(f, ev.what, cx, p);
+    if (is(k, "at")) return has_at = true, get_time(f, ev.at, cx, p);
+    if (is(k, "by")) return has_by = true, get_string(f, ev.by, cx, p);
+    if (is(k, "what")) return has_what = true, get_string(f, ev.what, cx, p);
     return keep_unknown(f, k, ev.extra, cx, p);
   });
   return ok && require(has_at, cx, path.child("at")) && require(has_by, cx, path.child("by")) &&
@@ -432,7 +571,7 @@ struct Seen {
 };
 
 bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Seen& seen, Ctx& cx) {
-  if (k == "v") {
+  if (is(k, "v")) {
     int64_t v = 0;
     if (!get_int(f, v, cx, p)) return false;
     if (v != kCaseVersion)
@@ -440,20 +579,20 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
                             std::to_string(kCaseVersion) + ")");
     return seen.v = true;
   }
-  if (k == "id") return seen.id = true, get_nonempty(f, c.id, cx, p);
-  if (k == "rev") {
+  if (is(k, "id")) return seen.id = true, get_nonempty(f, c.id, cx, p);
+  if (is(k, "rev")) {
     if (!get_int(f, c.rev, cx, p)) return false;
     if (c.rev > kMaxRev) return cx.fail(p, "must be at most " + std::to_string(kMaxRev));
     return c.rev >= 0 || cx.fail(p, "must not be negative");
   }
-  if (k == "channel") {
+  if (is(k, "channel")) {
     if (!get_string(f, c.channel, cx, p)) return false;
     if (!valid_channel_name(c.channel)) return cx.fail(p, "must be a lower-case name like \"mastodon\"");
     return seen.channel = true;
   }
-  if (k == "account") return seen.account = true, get_nonempty(f, c.account, cx, p);
-  if (k == "customer") return seen.customer = true, parse_customer(f, c.customer, cx, p);
-  if (k == "messages") {
+  if (is(k, "account")) return seen.account = true, get_nonempty(f, c.account, cx, p);
+  if (is(k, "customer")) return seen.customer = true, parse_customer(f, c.customer, cx, p);
+  if (is(k, "messages")) {
     seen.messages = true;
     c.messages.clear();
     return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
@@ -461,7 +600,7 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
       return parse_message(e, c.messages.back(), cx, ep);
     });
   }
-  if (k == "status") {
+  if (is(k, "status")) {
     std::string s;
     if (!get_string(f, s, cx, p)) return false;
     auto st = parse_status(s);
@@ -471,44 +610,73 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
     c.status = *st;
     return seen.status = true;
   }
-  if (k == "priority") {
+  if (is(k, "priority")) {
     if (!get_opt_string(f, c.priority, cx, p)) return false;
     return !c.priority || is_valid_priority(*c.priority) ||
            cx.fail(p, "must be p1, p2, p3, p4 or null, not \"" + *c.priority + "\"");
   }
-  if (k == "category") return get_opt_string(f, c.category, cx, p);
-  if (k == "tags") return get_string_array(f, c.tags, cx, p);
-  if (k == "team") return get_opt_string(f, c.team, cx, p);
-  if (k == "owner") return get_opt_string(f, c.owner, cx, p);
-  if (k == "sla") return parse_sla(f, c.sla, cx, p);
-  if (k == "links") {
+  if (is(k, "category")) return get_opt_string(f, c.category, cx, p);
+  if (is(k, "tags")) return get_string_array(f, c.tags, cx, p);
+  if (is(k, "team")) return get_opt_string(f, c.team, cx, p);
+  if (is(k, "owner")) return get_opt_string(f, c.owner, cx, p);
+  if (is(k, "sla")) return parse_sla(f, c.sla, cx, p);
+  if (is(k, "links")) {
     c.links.clear();
     return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
       c.links.emplace_back();
       return parse_link(e, c.links.back(), cx, ep);
     });
   }
-  if (k == "handoff")
+  if (is(k, "handoff"))
     return get_opt_object(f, c.handoff, cx, p,
                           [&](od::value v, Handoff& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
-  if (k == "incident")
+  if (is(k, "incident"))
     return get_opt_object(f, c.incident, cx, p, [&](od::value v, Incident& i, const Path& pp) {
       return parse_incident(v, i, cx, pp);
     });
-  if (k == "resolution")
+  if (is(k, "resolution"))
     return get_opt_object(f, c.resolution, cx, p, [&](od::value v, Resolution& r, const Path& pp) {
       return parse_resolution(v, r, cx, pp);
     });
-  if (k == "pii") return get_string_array(f, c.pii, cx, p);
-  if (k == "events") {
+  if (is(k, "pii")) return get_string_array(f, c.pii, cx, p);
+  if (is(k, "events")) {
     c.events.clear();
     return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
       c.events.emplace_back();
       return parse_event(e, c.events.back(), cx, ep);
     });
   }
-  if (k == "updated_at") return get_time(f, c.updated_at, cx, p);
+  if (is(k, "updated_at")) return get_time(f, c.updated_at, cx, p);
   return keep_unknown(f, k, c.extra, cx, p);
+}
+
+// id is "channel:account:<thread key>" (compared in place, no copy).
+bool has_case_id_prefix(const Case& c) {
+  const std::string_view id = c.id;
+  const size_t n = c.channel.size() + c.account.size() + 2;
+  return id.size() > n && id.starts_with(c.channel) && id[c.channel.size()] == ':' &&
+         id.substr(c.channel.size() + 1).starts_with(c.account) && id[n - 1] == ':';
+}
+
+// The index of the first message whose id an earlier message has, or
+// size(): pairwise for the usual few messages (no allocation), by sorting
+// for many.
+size_t first_repeated_id(const std::vector<Message>& messages) {
+  const size_t n = messages.size();
+  if (n <= 32) {
+    for (size_t i = 1; i < n; ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (messages[i].id == messages[j].id) return i;
+    return n;
+  }
+  std::vector<std::pair<std::string_view, size_t>> ids;
+  ids.reserve(n);
+  for (size_t i = 0; i < n; ++i) ids.emplace_back(messages[i].id, i);
+  std::sort(ids.begin(), ids.end());
+  size_t first = n;
+  for (size_t k = 1; k < n; ++k)
+    if (ids[k].first == ids[k - 1].first) first = std::min(first, ids[k].second);
+  return first;
 }
 
 // Rules that span fields, checked once every field is read.
@@ -517,13 +685,12 @@ bool check_case(Case& c, const Seen& seen, Ctx& cx) {
       !require(seen.account, cx, "account") || !require(seen.customer, cx, "customer") ||
       !require(seen.messages, cx, "messages") || !require(seen.status, cx, "status"))
     return false;
-  const std::string prefix = c.channel + ":" + c.account + ":";
-  if (c.id.size() <= prefix.size() || c.id.compare(0, prefix.size(), prefix) != 0)
+  if (!has_case_id_prefix(c)) {
+    const std::string prefix = c.channel + ":" + c.account + ":";
     return cx.fail("id", "must be \"" + prefix + "<thread key>\", not \"" + c.id + "\"");
-  std::set<std::string_view> ids;
-  for (size_t i = 0; i < c.messages.size(); ++i)
-    if (!ids.insert(c.messages[i].id).second)
-      return cx.fail("messages[" + std::to_string(i) + "].id", "duplicate message id \"" + c.messages[i].id + "\"");
+  }
+  if (const size_t i = first_repeated_id(c.messages); i < c.messages.size())
+    return cx.fail("messages[" + std::to_string(i) + "].id", "duplicate message id \"" + c.messages[i].id + "\"");
   if (c.status == CaseStatus::resolved && !c.resolution)
     return cx.fail("resolution", "required when status is resolved");
   if (c.updated_at.empty()) {
@@ -562,7 +729,7 @@ Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
       break;
     }
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) {
+    if (auto e = field_key(field, key)) {
       cx.fail(Path{}, e);
       break;
     }
@@ -584,13 +751,34 @@ Result<Case> CaseParser::parse(std::string_view json) {
 
 // ---- writing ----
 
+namespace {
+bool must_escape(unsigned char ch) { return ch < 0x20 || ch == '"' || ch == '\\'; }
+
+// The offset of the first byte at or after i that a JSON string must
+// escape, or s.size(): 8 bytes at a time (zero and less-than byte tests of
+// "Bit Twiddling Hacks"; the lowest flagged byte is exact).
+size_t next_to_escape(std::string_view s, size_t i) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t x;
+      std::memcpy(&x, s.data() + i, 8);
+      const uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+      const uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs;
+      if (hit) return i + static_cast<size_t>(std::countr_zero(hit)) / 8;
+    }
+  }
+  while (i < s.size() && !must_escape(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+}  // namespace
+
 void write_json_string(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
   out.push_back('"');
   size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = next_to_escape(s, 0); i < s.size(); i = next_to_escape(s, i + 1)) {
     const unsigned char ch = static_cast<unsigned char>(s[i]);
-    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
     out.append(s.data() + start, i - start);
     start = i + 1;
     switch (ch) {

@@ -1,0 +1,128 @@
+// The case reader's and writer's fast paths (keys and strings read in place,
+// unknown members checked without the DOM parser, escapes found 8 bytes at a
+// time) give the same results as the slow paths they skip.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "lib/case_json.h"
+#include "tests/test_util.h"
+
+using namespace socq;
+using socq::test::case_json;
+
+namespace {
+Result<Case> parse(const std::string& json) {
+  CaseParser p;
+  return p.parse(json);
+}
+
+// The writer as it was: one byte at a time.
+std::string reference_json_string(std::string_view s) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (ch < 0x20) out += std::string("\\u00") + hex[ch >> 4] + hex[ch & 15];
+        else out.push_back(static_cast<char>(ch));
+    }
+  }
+  return out + "\"";
+}
+
+std::string messages_with_ids(const std::vector<std::string>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i)
+    out += (i ? "," : "") + std::string(R"({"id":")") + ids[i] + R"(","dir":"in","at":"2026-11-20T07:41:09Z","text":"t"})";
+  return out + "]";
+}
+}  // namespace
+
+TEST_CASE("write_json_string escapes every byte that needs it at every offset, as byte by byte") {
+  const std::string specials = std::string("\"\\\n\r\t\b\f\x01\x1f", 9) + std::string(1, '\0');
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (char sp : specials) {
+        std::string s(len, 'a');
+        s[at] = sp;
+        if (len > 3) s[len - 1] = '\x7f', s[0] = '\xc3';  // never escaped
+        std::string out;
+        write_json_string(out, s);
+        REQUIRE(out == reference_json_string(s));
+      }
+    }
+  }
+  std::string all;
+  for (int ch = 0; ch < 256; ++ch) all.push_back(static_cast<char>(ch));
+  std::string out;
+  write_json_string(out, all);
+  CHECK(out == reference_json_string(all));
+}
+
+TEST_CASE("unknown members: plain JSON is kept, anything the DOM parser refuses is still refused") {
+  const std::string deep = std::string(70, '[') + "1" + std::string(70, ']');  // beyond the quick check's depth
+  for (const char* good : {R"([ ])", R"({ })", R"("\u00e9\ud83d\ude00")", R"("caf\u00e9 é")", R"({"a" : [true, false, null, -0.5e+3]})",
+                           R"("\/\b\f\n\r\t\"\\")", deep.c_str(),
+                           "123456789012345678901234567890"}) {
+    INFO(std::string(good));
+    auto r = parse(case_json("1", std::string(R"(,"x_u":)") + good));
+    REQUIRE(r.ok());
+    REQUIRE(r.value().extra.size() == 1);
+    CHECK(r.value().extra[0].second == good);
+  }
+  for (const char* bad : {"[1 2]", "[1,]", R"({"a" 1})", R"({"a":1,})", "tru", "nul", "-", "1.", "01", "1e",
+                          R"("\x")", R"("\ud83d")", R"({"a":[}])"}) {
+    INFO(std::string(bad));
+    auto r = parse(case_json("1", std::string(R"(,"x_u":)") + bad));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.rfind("x_u", 0) == 0);
+  }
+}
+
+TEST_CASE("keys and strings with escapes read as their unescaped text") {
+  const std::string msg = R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","te\u0078t":"a\u0041\n","au\"thor":"x"}])";
+  auto r = parse(case_json("1", R"(,"status":"op\u0065n","priority":"\u0070\u0032")", msg));
+  REQUIRE(r.ok());
+  const Case& c = r.value();
+  CHECK(c.messages[0].text == "aA\n");
+  CHECK(c.status == CaseStatus::open);
+  CHECK(c.priority == "p2");
+  REQUIRE(c.messages[0].extra.size() == 1);
+  CHECK(c.messages[0].extra[0].first == "au\"thor");
+}
+
+TEST_CASE("a repeated message id is named at its first repeat, among few or many messages") {
+  for (size_t n : {5, 40, 500}) {
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < n; ++i) ids.push_back("m" + std::to_string(i));
+    ids[n - 1] = "m1";
+    ids[n - 2] = "m2";  // the earlier repeat is the one named
+    auto r = parse(case_json("1", "", messages_with_ids(ids)));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "messages[" + std::to_string(n - 2) + "].id: duplicate message id \"m2\"");
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < 100; ++i) ids.push_back("m" + std::to_string(i));
+  CHECK(parse(case_json("1", "", messages_with_ids(ids))).ok());
+}
+
+TEST_CASE("the id prefix is checked in place: channel, account and a non-empty thread key") {
+  std::string json = case_json("1");
+  CHECK(parse(json).ok());
+  for (const char* bad_id : {"mastodon:transit@example.social:", "mastodon:transit@example.socialx:1", "mastodonx:transit@example.social:1",
+                             "mastodon:transit@example.social", "mastodon;transit@example.social:1"}) {
+    std::string j = json;
+    j.replace(j.find("mastodon:transit@example.social:1"), std::strlen("mastodon:transit@example.social:1"), bad_id);
+    auto r = parse(j);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.rfind("id: must be \"mastodon:transit@example.social:<thread key>\"", 0) == 0);
+  }
+}
