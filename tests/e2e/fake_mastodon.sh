@@ -43,7 +43,7 @@ prev_link() { header Link | grep -o '<[^>]*>; rel="prev"' | sed 's/^<//; s/>.*//
 
 # Bad command lines and fixtures.
 expect_exit 2 "$SOCQ_FAKE" mastodon --port
-expect_exit 69 "$SOCQ_FAKE" bluesky
+expect_exit 2 "$SOCQ_FAKE" reddit  # every built platform serves; an unknown one is a usage error
 mkdir "$WORK/badfix" && echo '{"id":' >"$WORK/badfix/account.json"
 expect_exit 66 "$SOCQ_FAKE" mastodon --fixtures "$WORK/badfix"
 expect_err "$WORK/badfix/account.json"
