@@ -44,7 +44,7 @@ complete_bash() {
 expect_eq "$(complete_bash socq fe)" "fetch" "socq fe<TAB>"
 complete_bash socq fetch -- >"$WORK/out"
 for o in --from --format --skip-bad --map --mapping --store --quiet; do expect_out "$o"; done
-expect_eq "$(complete_bash socq case "" | sort | tr '\n' ' ')" "assign due list resolve show " "socq case <TAB>"
+expect_eq "$(complete_bash socq case "" | sort | tr '\n' ' ')" "assign away due list resolve show " "socq case <TAB>"
 expect_eq "$(complete_bash socq --store x.db ca)" "case" "a global option with its value before the command"
 expect_eq "$(complete_bash socq help ex)" "exit-codes" "socq help ex<TAB>"
 # zsh and fish scripts at least parse, when those shells are here.
