@@ -227,33 +227,50 @@ class SqliteStore final : public Store {
     if (f.unowned) where += " AND owner IS NULL";
     // The queue order: soonest due first, then cases with no clock, newest
     // first. Two index-ordered halves, each cut to the limit, so a queue
-    // query reads a few rows, not the store; the JSON is read last.
-    const std::string limit = " LIMIT " + (f.limit ? std::to_string(f.limit) : std::string("-1"));
-    const std::string sql =
-        "SELECT c.id, c.json, c.number FROM ("
-        "SELECT * FROM (SELECT id, 0 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
-        " AND next_due_ms IS NOT NULL ORDER BY next_due_ms, updated_at DESC, id" + limit + ") UNION ALL "
-        "SELECT * FROM (SELECT id, 1 AS undue, next_due_ms, updated_at FROM cases WHERE " + where +
-        " AND next_due_ms IS NULL ORDER BY updated_at DESC, id" + limit + ") "
-        "ORDER BY undue, next_due_ms, updated_at DESC, id" + limit + ") k JOIN cases c ON c.id = k.id "
-        "ORDER BY k.undue, k.next_due_ms, k.updated_at DESC, k.id";
-    const std::vector<std::string> halves_args = [&] {
-      std::vector<std::string> both = args;
-      both.insert(both.end(), args.begin(), args.end());
-      return both;
-    }();
-    Stmt st(raw(), sql.c_str());
-    if (!st.ok()) return error("listing cases");
-    for (size_t i = 0; i < halves_args.size(); ++i) st.bind(static_cast<int>(i + 1), halves_args[i]);
-    for (;;) {
-      const int rc = st.step();
-      if (rc == SQLITE_DONE) return ok_status();
+    // query reads a few rows, not the store. Only the keys are sorted; the
+    // JSON is read by rowid afterwards, so a whole-store list never makes
+    // SQLite sort (and spill to a temporary file) every case's text.
+    const std::string due_sql = "SELECT rowid FROM cases WHERE " + where +
+                                " AND next_due_ms IS NOT NULL ORDER BY next_due_ms, updated_at DESC, id LIMIT ?";
+    const std::string undue_sql =
+        "SELECT rowid FROM cases WHERE " + where + " AND next_due_ms IS NULL ORDER BY updated_at DESC, id LIMIT ?";
+    // One snapshot for the keys and the rows they name.
+    const bool own_txn = sqlite3_get_autocommit(raw()) != 0;
+    if (own_txn && !exec(raw(), "BEGIN")) return error("listing cases");
+    auto st = list_rows({due_sql, undue_sql}, args, f.limit, on_case);
+    if (own_txn) exec(raw(), "COMMIT");
+    return st;
+  }
+
+  Status list_rows(const std::vector<std::string>& halves, const std::vector<std::string>& args, size_t limit,
+                   const std::function<Status(Case&&)>& on_case) {
+    std::vector<int64_t> rowids;
+    for (const auto& sql : halves) {
+      const size_t want = limit ? limit - std::min(limit, rowids.size()) : 0;
+      if (limit && !want) break;
+      Stmt keys(raw(), sql.c_str());
+      if (!keys.ok()) return error("listing cases");
+      for (size_t i = 0; i < args.size(); ++i) keys.bind(static_cast<int>(i + 1), args[i]);
+      keys.bind(static_cast<int>(args.size() + 1), limit ? static_cast<int64_t>(want) : int64_t{-1});
+      for (int rc; (rc = keys.step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return error("listing cases");
+        rowids.push_back(keys.integer(0));
+      }
+    }
+    Stmt row(raw(), "SELECT id, json, number FROM cases WHERE rowid = ?");
+    if (!row.ok()) return error("listing cases");
+    for (const int64_t rowid : rowids) {
+      row.reset();
+      row.bind(1, rowid);
+      const int rc = row.step();
+      if (rc == SQLITE_DONE) continue;  // cannot happen inside the snapshot
       if (rc != SQLITE_ROW) return error("listing cases");
-      auto c = parse_stored(st.text(1), std::string(st.text(0)));
+      auto c = parse_stored(row.text(1), std::string(row.text(0)));
       if (!c) return c.error();
-      c->number = st.integer(2);
+      c->number = row.integer(2);
       if (auto s = on_case(std::move(c).value()); !s) return s;
     }
+    return ok_status();
   }
 
   Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override;
@@ -721,8 +738,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
   if (auto st = check_ownership(db->db_, path, version); !st) return st.error();
   if (auto st = ensure_wal(db->db_, path, busy_timeout_ms); !st) return st.error();
   // A 64 MB page cache: large imports spill less (the default is 2 MB).
+  // Reads through a memory map: a whole-store list copies no pages.
   if (!exec(db->db_, "PRAGMA foreign_keys = ON") || !exec(db->db_, "PRAGMA synchronous = NORMAL") ||
-      !exec(db->db_, "PRAGMA cache_size = -65536"))
+      !exec(db->db_, "PRAGMA cache_size = -65536") || !exec(db->db_, "PRAGMA mmap_size = 1073741824"))
     return sql_error(db->db_, path, "setting up the store");
   if (auto st = migrate(db->db_, path, version); !st) return st.error();
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
