@@ -90,21 +90,20 @@ Status import_messages(Context& ctx, const std::string& path, ImportFormat forma
   ImportStats stats;
   ImportOptions opts{o.skip_bad, progress_for(ctx, path)};
   std::map<std::string, std::vector<ImportMessage>> by_channel;
+  ThreadStats threads;
+  size_t cases = 0;
+  const auto put = [&](Case&& c) {
+    ++cases;
+    return sink.put(std::move(c));
+  };
   Status st = ok_status();
-  if (format == ImportFormat::twcs) st = read_twcs(path, opts, stats, by_channel["x"]);
+  if (format == ImportFormat::twcs) st = import_twcs(path, opts, stats, threads, put);  // streamed, thread by thread
   else if (format == ImportFormat::ibm_cc) st = read_ibm_cc(path, opts, stats, by_channel["x"]);
   else st = read_mapped_csv(path, mapping, opts, stats, by_channel);
   end_progress(ctx, opts.progress);
   if (!st) return st;
-  ThreadStats threads;
-  size_t cases = 0;
-  for (auto& [channel, messages] : by_channel) {
-    auto built = build_cases(std::move(messages), channel, threads, [&](Case&& c) {
-      ++cases;
-      return sink.put(std::move(c));
-    });
-    if (!built) return built;
-  }
+  for (auto& [channel, messages] : by_channel)
+    if (auto built = build_cases(std::move(messages), channel, threads, put); !built) return built;
   summarize_skips(ctx, name, stats.skipped, stats.first_skip, stats.skip_reasons);
   std::string line = fmt::format("{}: {} read, {} in {}", name, plural(stats.rows, format == ImportFormat::ibm_cc ? "conversation" : "row"),
                                  plural(threads.messages, "message"), plural(cases, "case"));

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "lib/curl_dl.h"
 #include "lib/http_log.h"
 
 namespace socq {
@@ -55,7 +56,8 @@ std::vector<std::string> secrets_of(const HttpRequest& req) {
 
 class CurlClient final : public HttpClient {
  public:
-  explicit CurlClient(CurlOptions o) : options_(std::move(o)) {
+  explicit CurlClient(CurlOptions o) : options_(std::move(o)), loaded_(load_libcurl()) {
+    if (!loaded_) return;  // said by send(): a client is made before it is known to be needed
     global_init_once();
     easy_ = curl_easy_init();
   }
@@ -66,6 +68,7 @@ class CurlClient final : public HttpClient {
   CurlClient& operator=(const CurlClient&) = delete;
 
   Result<HttpResponse> send(const HttpRequest& req) override {
+    if (!loaded_) return loaded_.error();
     if (!easy_) return Error{Exit::internal, "libcurl could not start"};
     const auto secrets = secrets_of(req);
     const std::string shown = mask_secrets(req.method + " " + redact_url(req.url), secrets);
@@ -131,6 +134,7 @@ class CurlClient final : public HttpClient {
   }
 
   CurlOptions options_;
+  Status loaded_;  // libcurl is loaded on first use (curl_dl.h)
   CURL* easy_ = nullptr;
   char errbuf_[CURL_ERROR_SIZE] = {};
 };

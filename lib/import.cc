@@ -7,12 +7,15 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include "lib/case_json.h"
 #include "lib/csv.h"
 #include "lib/input_file.h"
+#include "lib/message_spill.h"
 #include "lib/toml_file.h"
 #include "lib/timefmt.h"
 
@@ -217,8 +220,82 @@ Result<ImportFormat> detect_format(const std::string& path) {
   return Error{Exit::usage, path + ": cannot tell the format; name it with --format (jsonl, twcs, ibm-cc, csv)"};
 }
 
-Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats,
-                 std::vector<ImportMessage>& out) {
+namespace {
+
+// Which thread each message of a spill file is in, as the thread's first
+// row, and whether it is the thread's last row: a thread is complete there.
+struct ThreadPlan {
+  std::vector<uint32_t> thread;
+  std::vector<bool> last;
+};
+
+uint32_t find_first(std::vector<uint32_t>& up, uint32_t i) {
+  while (up[i] != i) i = up[i] = up[up[i]];  // path halving
+  return i;
+}
+
+// Threads are the groups linked by reply_to (build_cases' roots): unite
+// each message with its parent, then free the id index.
+Result<ThreadPlan> group_threads(SpillFile& spill, IdIndex& ids, uint32_t n) {
+  ThreadPlan plan;
+  std::vector<uint32_t>& up = plan.thread;
+  up.resize(n);
+  for (uint32_t i = 0; i < n; ++i) up[i] = i;
+  if (auto st = spill.rewind(); !st) return st.error();
+  ImportMessage m;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto got = spill.read(m);
+    if (!got) return got.error();
+    if (!*got) return Error{Exit::io, "the import's temporary file ended early"};
+    if (!m.reply_to) continue;
+    const uint32_t p = ids.find(*m.reply_to);
+    if (p == IdIndex::kNone || p == i) continue;
+    const uint32_t a = find_first(up, i), b = find_first(up, p);
+    if (a != b) up[std::max(a, b)] = std::min(a, b);
+  }
+  ids.clear();
+  plan.last.assign(n, false);
+  std::vector<bool> seen(n, false);
+  for (uint32_t i = 0; i < n; ++i) up[i] = find_first(up, i);
+  for (uint32_t i = n; i-- > 0;)
+    if (!seen[up[i]]) {
+      seen[up[i]] = true;
+      plan.last[i] = true;
+    }
+  return plan;
+}
+
+// Reads the spill file once more, holding only the threads still open, and
+// hands each thread to build_cases at its last message.
+Status emit_threads(SpillFile& spill, const ThreadPlan& plan, const std::set<std::string>& brands,
+                    ThreadStats& stats, const std::function<Status(Case&&)>& emit) {
+  if (auto st = spill.rewind(); !st) return st;
+  std::unordered_map<uint32_t, std::vector<ImportMessage>> open;
+  const auto n = static_cast<uint32_t>(plan.thread.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    ImportMessage m;
+    auto got = spill.read(m);
+    if (!got) return got.error();
+    if (!*got) return Error{Exit::io, "the import's temporary file ended early"};
+    const uint32_t t = plan.thread[i];
+    std::vector<ImportMessage> thread;
+    if (plan.last[i] && t == i) {
+      thread.push_back(std::move(m));  // a thread of one
+    } else {
+      auto& held = open[t];
+      held.push_back(std::move(m));
+      if (!plan.last[i]) continue;
+      thread = std::move(held);
+      open.erase(t);
+    }
+    if (auto st = build_cases(std::move(thread), "x", stats, emit, &brands); !st) return st;
+  }
+  return ok_status();
+}
+
+// Reads a TWCS file's rows, checked, handing each good one to `on_row`.
+Status for_each_twcs_row(const std::string& path, const ImportOptions& opts, ImportStats& stats,
+                         const std::function<void(ImportMessage&&)>& on_row) {
   CsvReader r(path);
   if (!r.error().empty()) return Error{Exit::no_input, r.error()};
   std::vector<std::string> f;
@@ -261,10 +338,43 @@ Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats
     m.inbound = col(2) == "True";
     m.at = *at;
     m.text = col(4);
-    out.push_back(std::move(m));
+    on_row(std::move(m));
   }
   if (!r.error().empty()) return Error{r.read_failed() ? Exit::io : Exit::data, r.error()};
   return ok_status();
+}
+
+}  // namespace
+
+Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats,
+                 std::vector<ImportMessage>& out) {
+  return for_each_twcs_row(path, opts, stats, [&](ImportMessage&& m) { out.push_back(std::move(m)); });
+}
+
+Status import_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats, ThreadStats& threads,
+                   const std::function<Status(Case&&)>& emit) {
+  auto made = SpillFile::create();
+  if (!made) return made.error();
+  SpillFile& spill = **made;
+  IdIndex ids;
+  std::set<std::string> brands;  // every outbound author: the id scheme asks about the whole file
+  size_t n = 0;
+  Status written = ok_status();
+  auto read = for_each_twcs_row(path, opts, stats, [&](ImportMessage&& m) {
+    if (!ids.insert(m.id, static_cast<uint32_t>(n))) {
+      ++threads.duplicates;  // the first one kept, as build_cases does
+      return;
+    }
+    if (!m.inbound) brands.insert(m.author);
+    if (written) written = spill.write(m);
+    ++n;
+  });
+  if (!read) return read;
+  if (!written) return written;
+  if (n >= IdIndex::kNone) return Error{Exit::data, input_name(path) + ": more than 4 billion messages"};
+  auto threads_of = group_threads(spill, ids, static_cast<uint32_t>(n));
+  if (!threads_of) return threads_of.error();
+  return emit_threads(spill, *threads_of, brands, threads, emit);
 }
 
 namespace {

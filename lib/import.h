@@ -48,6 +48,14 @@ Result<ImportFormat> parse_format(const std::string& name);
 
 Status read_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats,
                  std::vector<ImportMessage>& out);
+// Reads a TWCS file ("-": stdin) and hands its cases (channel x) to `emit`
+// as build_cases makes them, in memory that does not grow with the file: the
+// rows go to a temporary file, a first pass keeps only the id index and which
+// thread each row is in (about 20 bytes a row), and a second holds just the
+// threads still open. Threads come in the order of their last row in the
+// file; within one, cases by id. A bad row stops it before any case is out.
+Status import_twcs(const std::string& path, const ImportOptions& opts, ImportStats& stats, ThreadStats& threads,
+                   const std::function<Status(Case&&)>& emit);
 Status read_ibm_cc(const std::string& path, const ImportOptions& opts, ImportStats& stats,
                    std::vector<ImportMessage>& out);
 Status read_mapped_csv(const std::string& path, const CsvMapping& mapping, const ImportOptions& opts,

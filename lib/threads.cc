@@ -30,9 +30,11 @@ std::vector<std::string> mentions(const std::string& text) {
 
 class Threads {
  public:
-  Threads(std::vector<ImportMessage>& msgs, const Index& index) : m_(msgs), index_(index) {
-    for (const auto& m : m_)
-      if (!m.inbound) brands_.insert(m.brand.empty() ? m.author : m.brand);
+  Threads(std::vector<ImportMessage>& msgs, const Index& index, const std::set<std::string>* brands)
+      : m_(msgs), index_(index), brands_(brands ? *brands : own_brands_) {
+    if (!brands)
+      for (const auto& m : m_)
+        if (!m.inbound) own_brands_.insert(m.brand.empty() ? m.author : m.brand);
     parent_.assign(m_.size(), npos);
     for (size_t i = 0; i < m_.size(); ++i)
       if (m_[i].reply_to)
@@ -117,7 +119,8 @@ class Threads {
 
   std::vector<ImportMessage>& m_;
   const Index& index_;
-  std::set<std::string> brands_;
+  std::set<std::string> own_brands_;
+  const std::set<std::string>& brands_;
   std::vector<size_t> parent_, roots_;
   std::vector<int64_t> at_ms_;
   std::map<size_t, std::vector<size_t>> members_;
@@ -133,7 +136,7 @@ void derive_status(Case& c) {
 }  // namespace
 
 Status build_cases(std::vector<ImportMessage> msgs, const std::string& channel, ThreadStats& stats,
-                   const std::function<Status(Case&&)>& emit) {
+                   const std::function<Status(Case&&)>& emit, const std::set<std::string>* brands) {
   // Keep the first of repeated ids.
   Index index;
   std::vector<ImportMessage> unique;
@@ -143,7 +146,7 @@ Status build_cases(std::vector<ImportMessage> msgs, const std::string& channel, 
     else ++stats.duplicates;
   }
   msgs = {};
-  Threads threads(unique, index);
+  Threads threads(unique, index, brands);
   for (size_t i = 0; i < unique.size(); ++i)
     if (unique[i].reply_to && threads.parent(i) == Threads::npos) ++stats.orphan_replies;
 

@@ -3,6 +3,7 @@
 // DESIGN.md's id scheme says.
 #pragma once
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,11 @@ struct ThreadStats {
 
 // Groups messages into cases on `channel` and hands each to `emit`, thread
 // by thread (memory holds one thread's cases at a time). Every distinct
-// message lands in exactly one case; messages in time order.
+// message lands in exactly one case; messages in time order. `brands`, when
+// given, are the brand accounts (outbound authors) of the whole input, for a
+// caller that passes one thread at a time (import.h's import_twcs).
 Status build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats,
-                   const std::function<Status(Case&&)>& emit);
+                   const std::function<Status(Case&&)>& emit, const std::set<std::string>* brands = nullptr);
 // The same, collected and sorted by id (for tests and small inputs).
 std::vector<Case> build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats);
 

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "lib/case_json.h"
 #include "lib/import.h"
 #include "tests/test_util.h"
 
@@ -202,4 +205,75 @@ TEST_CASE("TWCS rows with bad UTF-8 or a time past 9999 are refused") {
   CHECK(st.error().message.find(f + ":2: created_at: not a Twitter time") == 0);
   CHECK_FALSE(parse_twitter_time("Fri Dec 31 23:30:00 -0100 9999"));
   CHECK(parse_twitter_time("Fri Dec 31 23:30:00 +0000 9999") == "9999-12-31T23:30:00Z");
+}
+
+namespace {
+
+// Every case of a TWCS file as JSON, by id: streamed (import_twcs) or all at once.
+std::vector<std::string> twcs_cases(const std::string& f, bool streamed, ThreadStats& threads) {
+  std::vector<std::string> out;
+  ImportStats stats;
+  if (streamed) {
+    REQUIRE(import_twcs(f, {}, stats, threads, [&](Case&& c) {
+              out.push_back(case_to_json(c));
+              return ok_status();
+            }).ok());
+  } else {
+    std::vector<ImportMessage> msgs;
+    REQUIRE(read_twcs(f, {}, stats, msgs).ok());
+    for (const auto& c : build_cases(std::move(msgs), "x", threads)) out.push_back(case_to_json(c));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("import_twcs streams thread by thread and makes the cases build_cases makes") {
+  TempDir dir;
+  const std::string f = dir.file("t.csv");
+  // Replies before their roots and threads interleaved; a repeated id; a
+  // self-reply; a reply cycle; a parent missing from the file; ids that are
+  // not plain numbers ("007"); a root whose brand only a later row shows.
+  write_file(f, "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+                "2,BrandA,False,Tue Oct 31 22:11:00 +0000 2017,@ann hi,,1.0\n"
+                "11,bob,True,Tue Oct 31 22:12:00 +0000 2017,@BrandB help,,\n"
+                "1,ann,True,Tue Oct 31 22:10:00 +0000 2017,@BrandA help,2,\n"
+                "2,BrandA,False,Tue Oct 31 23:00:00 +0000 2017,repeated,,\n"
+                "3,ann,True,Tue Oct 31 22:13:00 +0000 2017,me again,,3\n"
+                "20,cat,True,Tue Oct 31 22:14:00 +0000 2017,loop,,21\n"
+                "21,BrandA,False,Tue Oct 31 22:15:00 +0000 2017,loop,,20\n"
+                "30,dan,True,Tue Oct 31 22:16:00 +0000 2017,@BrandB where,,999\n"
+                "007,eve,True,Tue Oct 31 22:17:00 +0000 2017,@BrandB odd id,,\n"
+                "8,eve,True,Tue Oct 31 22:18:00 +0000 2017,and again,,007\n"
+                "40,fay,True,Tue Oct 31 22:19:00 +0000 2017,@BrandB @fay2 hello,,\n"
+                "12,BrandB,False,Tue Oct 31 22:20:00 +0000 2017,@bob ok,,11\n");
+  ThreadStats streamed, whole;
+  const auto a = twcs_cases(f, true, streamed), b = twcs_cases(f, false, whole);
+  CHECK(a == b);
+  CHECK(a.size() == 7);
+  CHECK(streamed.messages == whole.messages);
+  CHECK(streamed.messages == 11);
+  CHECK(streamed.duplicates == 1);
+  CHECK(streamed.orphan_replies == whole.orphan_replies);
+}
+
+TEST_CASE("import_twcs: the TWCS excerpt, and a bad row stops it before any case is out") {
+  ThreadStats streamed, whole;
+  CHECK(twcs_cases(kFixtures + "twcs-mess.csv", true, streamed) == twcs_cases(kFixtures + "twcs-mess.csv", false, whole));
+  TempDir dir;
+  const std::string f = dir.file("t.csv");
+  write_file(f, "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+                "1,ann,True,Tue Oct 31 22:10:00 +0000 2017,hi,,\n"
+                "2,ann,Maybe,Tue Oct 31 22:10:00 +0000 2017,hi,,\n");
+  ImportStats stats;
+  ThreadStats threads;
+  size_t emitted = 0;
+  auto st = import_twcs(f, {}, stats, threads, [&](Case&&) {
+    ++emitted;
+    return ok_status();
+  });
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == f + ":3: inbound: must be True or False, not \"Maybe\"");
+  CHECK(emitted == 0);
 }
