@@ -26,6 +26,16 @@ TEST_CASE("text_match: folding is NFC plus Unicode case folding") {
   CHECK(fold_text("a \t\n  B") == "a b");   // whitespace runs become one space
 }
 
+TEST_CASE("text_match: word-by-word folding equals folding the whole text") {
+  // Only words with non-ASCII bytes go through utf8proc; the result must be
+  // the whole text's fold, spaces collapsed.
+  CHECK(fold_text("Train 7:32 CANCELLED again \"Why?\" \xC3\x89\xC3\x88 \xF0\x9F\x98\xA0 OK") ==
+        "train 7:32 cancelled again \"why?\" \xC3\xA9\xC3\xA8 \xF0\x9F\x98\xA0 ok");
+  CHECK(fold_text("caf\xC3\x89  STRASSE\tStra\xC3\x9F""e") == "caf\xC3\xA9 strasse strasse");
+  CHECK(fold_text("E\xCC\x81 \xCC\x81x") == "\xC3\xA9 \xCC\x81x");  // a mark after a space stays alone
+  CHECK(fold_text("ok \xFF Stra\xC3\x9F""e") == "ok \xFF stra\xC3\x9F""e");  // invalid UTF-8 anywhere: ASCII only, as before
+}
+
 TEST_CASE("text_match: keywords match whole words on Unicode boundaries") {
   CHECK(finds("cancelled", "Train 7:32 CANCELLED again"));
   CHECK(finds("cancelled", "cancelled"));

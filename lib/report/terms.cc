@@ -85,20 +85,58 @@ void word_terms(std::string_view word, std::vector<std::string>& out) {
   flush();
 }
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool ascii_term_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\''; }
+
+// word_terms for an ASCII word, folded as it is read: the same terms with
+// no string per word (`cur` is the caller's, reused).
+void ascii_word_terms(std::string_view word, std::vector<std::string>& out, std::string& cur) {
+  if (word[0] == '@' || word.find("://") != std::string_view::npos) return;
+  if (word.size() >= 4 && ascii_lower(word[0]) == 'w' && ascii_lower(word[1]) == 'w' && ascii_lower(word[2]) == 'w' &&
+      word[3] == '.')
+    return;
+  const auto flush = [&] {
+    size_t b = 0, e = cur.size();
+    while (e > b && cur[e - 1] == '\'') --e;
+    while (b < e && cur[b] == '\'') ++b;
+    if (e - b >= 3) {
+      const std::string_view term(cur.data() + b, e - b);
+      const bool digits = std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits && !stopwords().count(term) && std::find(out.begin(), out.end(), term) == out.end())
+        out.emplace_back(term);
+    }
+    cur.clear();
+  };
+  for (char raw : word) {
+    const char c = ascii_lower(raw);
+    if (ascii_term_char(c)) cur.push_back(c);
+    else flush();
+  }
+  flush();
+}
+
 }  // namespace
 
 void terms_of(std::string_view text, std::vector<std::string>& out) {
   out.clear();
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    const size_t start = rest.find_first_not_of(" \t\r\n");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    const size_t end = std::min(rest.find_first_of(" \t\r\n"), rest.size());
+  std::string cur;
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  size_t i = 0;
+  while (i < text.size()) {
+    if (space(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    bool ascii = true;
+    for (; end < text.size() && !space(text[end]); ++end) ascii &= static_cast<unsigned char>(text[end]) < 0x80;
     // Words are folded one by one: most are ASCII even in a text with an
-    // emoji, and those skip utf8proc.
-    word_terms(fold(rest.substr(0, end)), out);
-    rest.remove_prefix(end);
+    // emoji, and those skip utf8proc (and any copy).
+    const std::string_view word = text.substr(i, end - i);
+    if (ascii) ascii_word_terms(word, out, cur);
+    else word_terms(fold(word), out);
+    i = end;
   }
 }
 

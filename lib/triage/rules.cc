@@ -291,7 +291,7 @@ std::string shown(const OptString& v) { return v ? "\"" + *v + "\"" : "unset"; }
 
 // A field condition: "" in the list stands for an unset field.
 bool field_matches(const Alternatives& alts, const OptString& value) {
-  return listed(*alts, value.value_or(""));
+  return listed(*alts, value ? std::string_view(*value) : std::string_view());
 }
 
 bool inbound_lang(const Case& c, const std::vector<std::string>& langs) {
@@ -313,13 +313,31 @@ std::string handle_key(std::string_view h) {
   return fold_text(h);
 }
 
-// The first failed condition, or "" when all hold. Cheap checks first.
-std::string first_failure(const Rule& r, const RuleSet& set, const CaseView& v, const TriageEnv& env, bool explain,
-                          std::string& matched) {
+bool any_hit(const std::vector<int>& ids, const std::vector<int>& hits) {
+  for (int id : ids)
+    if (std::binary_search(hits.begin(), hits.end(), id)) return true;
+  return false;
+}
+
+// The rule's keyword and regex conditions against the case's hits.
+bool text_may_hold(const RuleConditions& w, const std::vector<int>& hits) {
+  return (w.keyword_ids.empty() || any_hit(w.keyword_ids, hits)) && (w.regex_ids.empty() || any_hit(w.regex_ids, hits));
+}
+
+// Whether all conditions hold; when not and explaining, *failure tells the
+// first that failed. Cheap checks first.
+bool conditions_hold(const Rule& r, const RuleSet& set, const CaseView& v, const TriageEnv& env, bool explain,
+                     std::string& matched, std::string& failure) {
   const RuleConditions& w = r.when;
   const Case& c = v.c;
   // The reason is built only for --explain: the hot path just says no.
-  auto fail = [&](auto&& why) { return explain ? std::string(why()) : std::string("x"); };
+  auto fail = [&](auto&& why) {
+    if (explain) failure = why();
+    return false;
+  };
+  // Most rules fail on their text, which costs a lookup in the case's
+  // hits: the hot path asks that first (--explain keeps the order below).
+  if (!explain && !text_may_hold(w, v.hits)) return false;
   if (w.channel && !listed(*w.channel, c.channel)) return fail([&] { return "channel is " + c.channel + ", not " + join(*w.channel); });
   if (w.account && !listed(*w.account, c.account)) return fail([&] { return "account is " + c.account + ", not " + join(*w.account); });
   if (w.status && !listed(*w.status, to_string(c.status)))
@@ -376,7 +394,7 @@ std::string first_failure(const Rule& r, const RuleSet& set, const CaseView& v, 
   };
   if (!w.keyword_ids.empty() && !found(w.keyword_ids, w.keywords, "keyword")) return fail([&] { return "no keyword found (" + join(w.keywords) + ")"; });
   if (!w.regex_ids.empty() && !found(w.regex_ids, w.regexes, "regex")) return fail([&] { return "no regex matched (" + join(w.regexes) + ")"; });
-  return "";
+  return true;
 }
 
 }  // namespace
@@ -420,21 +438,30 @@ Result<RuleSet> parse_rules(const toml::table& root, const std::string& path, co
   return set;
 }
 
-std::string case_text(const Case& c) {
-  std::string text;
+void case_text_into(const Case& c, std::string& text) {
+  text.clear();
   for (const auto& m : c.messages) {
     if (m.dir != Dir::in) continue;
     if (!text.empty()) text.push_back('\n');
     fold_text_into(m.text, text);
   }
+}
+
+std::string case_text(const Case& c) {
+  std::string text;
+  case_text_into(c, text);
   return text;
 }
 
 bool rule_matches(const Rule& r, const RuleSet& set, const CaseView& v, const TriageEnv& env, std::string* why) {
-  std::string matched;
-  const std::string failure = first_failure(r, set, v, env, why != nullptr, matched);
-  if (why) *why = failure.empty() ? (matched.empty() ? "all conditions hold" : matched) : failure;
-  return failure.empty();
+  if (!why) {
+    std::string unused;
+    return conditions_hold(r, set, v, env, false, unused, unused);
+  }
+  std::string matched, failure;
+  const bool holds = conditions_hold(r, set, v, env, true, matched, failure);
+  *why = holds ? (matched.empty() ? "all conditions hold" : matched) : failure;
+  return holds;
 }
 
 }  // namespace socq

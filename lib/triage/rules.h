@@ -81,6 +81,8 @@ struct CaseView {
 };
 // The folded text a case's text conditions look at.
 std::string case_text(const Case& c);
+// The same into `text` (cleared first), reusing its buffer.
+void case_text_into(const Case& c, std::string& text);
 
 // Whether all of the rule's conditions hold. With `why`, says which
 // keyword or regex matched, or which condition failed.

@@ -29,6 +29,8 @@ void ascii_lower_into(std::string_view s, std::string& out) {
 
 // Letters, digits and combining marks make words; everything else parts them.
 bool is_word_cp(int32_t cp) {
+  if (cp >= 0 && cp < 0x80)  // ASCII: letters (Lu, Ll) and digits (Nd) only
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
@@ -41,6 +43,7 @@ bool is_word_cp(int32_t cp) {
 }
 
 int32_t first_cp(std::string_view s) {
+  if (!s.empty() && static_cast<unsigned char>(s[0]) < 0x80) return static_cast<unsigned char>(s[0]);
   int32_t cp = -1;
   utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()), &cp);
   return cp;
@@ -62,15 +65,39 @@ re2::RE2::Options pattern_options() {
 
 }  // namespace
 
-void fold_text_into(std::string_view s, std::string& out) {
-  if (is_ascii(s)) return ascii_lower_into(s, out);
+// NFC + case folding of s through utf8proc, appended; false on invalid UTF-8.
+static bool utf8proc_fold_into(std::string_view s, std::string& out) {
   utf8proc_uint8_t* folded = nullptr;
   const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
                               &folded, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
-  if (n < 0) return ascii_lower_into(s, out);  // invalid UTF-8: still match ASCII words
+  if (n < 0) return false;
   // Folded text is ASCII-lowered already; this pass only collapses spaces.
   ascii_lower_into(std::string_view(reinterpret_cast<const char*>(folded), static_cast<size_t>(n)), out);
   std::free(folded);
+  return true;
+}
+
+void fold_text_into(std::string_view s, std::string& out) {
+  if (is_ascii(s)) return ascii_lower_into(s, out);
+  // Word by word: ASCII whitespace neither composes nor folds with its
+  // neighbours (a starter no composite begins with), so only the words
+  // holding non-ASCII bytes need utf8proc; the rest take the fast path.
+  const size_t start = out.size();
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    bool ascii = true;
+    while (j < s.size() && !is_space(s[j])) ascii &= static_cast<unsigned char>(s[j++]) < 0x80;
+    while (j < s.size() && is_space(s[j])) ++j;  // the word and the spaces after it
+    const std::string_view part = s.substr(i, j - i);
+    if (ascii) {
+      ascii_lower_into(part, out);
+    } else if (!utf8proc_fold_into(part, out)) {
+      out.resize(start);  // invalid UTF-8: still match ASCII words
+      return ascii_lower_into(s, out);
+    }
+    i = j;
+  }
 }
 
 std::string fold_text(std::string_view s) {

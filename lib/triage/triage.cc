@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
 
@@ -17,11 +18,17 @@ namespace {
 // The fields rules set, read and written by name.
 constexpr const char* kFields[] = {"category", "priority", "team", "owner"};
 
-OptString& field(Case& c, std::string_view name) {
-  if (name == "category") return c.category;
-  if (name == "priority") return c.priority;
-  if (name == "team") return c.team;
-  return c.owner;
+// Fields by their index in kFields.
+enum FieldIndex : size_t { kCategory, kPriority, kTeam, kOwner };
+
+template <class T>
+auto& field_of(T& x, size_t i) {
+  switch (i) {
+    case kCategory: return x.category;
+    case kPriority: return x.priority;
+    case kTeam: return x.team;
+    default: return x.owner;
+  }
 }
 
 // What triage may change, as it found it: compared at the end, so a run
@@ -31,20 +38,6 @@ struct Before {
   std::vector<std::string> pii;
   explicit Before(const Case& c) : category(c.category), priority(c.priority), team(c.team), owner(c.owner), pii(c.pii) {}
 };
-
-const OptString& field(const Before& b, std::string_view name) {
-  if (name == "category") return b.category;
-  if (name == "priority") return b.priority;
-  if (name == "team") return b.team;
-  return b.owner;
-}
-
-const OptString& action_value(const RuleActions& a, std::string_view name) {
-  if (name == "category") return a.category;
-  if (name == "priority") return a.priority;
-  if (name == "team") return a.team;
-  return a.owner;
-}
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
@@ -61,12 +54,18 @@ int kind_rank(const std::string& k) {
 
 // Who set what during one run, so each change is told once, by the rule
 // whose value stands.
+// Rule names are pointed to (the RuleSet outlives the run); nullptr or
+// &kPii stands for the PII action.
+const std::string kPii = "pii";
 struct Changes {
-  std::map<std::string, std::string> field_by;  // field -> rule (or "pii")
-  std::vector<std::pair<std::string, std::string>> tags;  // tag, rule
+  std::array<const std::string*, std::size(kFields)> field_by{};  // by kFields index: rule (or &kPii)
+  std::vector<std::pair<std::string, const std::string*>> tags;   // tag, rule
 };
 
-std::string who(const std::string& by) { return by == "pii" ? "pii" : "rule " + by; }
+std::string who(const std::string* by) {
+  if (!by) return "rule ";  // as the map's default-constructed "" told it
+  return by == &kPii ? "pii" : "rule " + *by;
+}
 
 }  // namespace
 
@@ -167,30 +166,36 @@ void rules_pass(const TriageSetup& setup_, int64_t now_ms_, Case& c, const Befor
       if (story) story->push_back(head + "no: " + printable(why));
       continue;
     }
+    // What the rule did, told only for --explain: the hot path builds no text.
     std::vector<std::string> did;
-    for (const char* f : kFields) {
-      const OptString& want = action_value(r.then, f);
+    auto tell = [&](auto&& text) {
+      if (story) did.push_back(text());
+    };
+    for (size_t fi = 0; fi < std::size(kFields); ++fi) {
+      const char* f = kFields[fi];
+      const OptString& want = field_of(r.then, fi);
       if (!want) continue;
-      const std::string name(f);
+      const std::string_view name(f);
       // Triage routes; people re-route: team and owner are set only on a
       // case that had none when this run began.
-      if ((name == "team" || name == "owner") && field(before, f)) {
-        did.push_back(name + " kept (" + printable(*field(before, f)) + " was set before)");
+      if ((fi == kTeam || fi == kOwner) && field_of(before, fi)) {
+        tell([&] { return std::string(name) + " kept (" + printable(*field_of(before, fi)) + " was set before)"; });
         continue;
       }
-      if (name == "owner" && setup_.env.is_away(*want, now_tp)) {
-        did.push_back("owner not set: " + printable(*want) + " is away");
+      if (fi == kOwner && setup_.env.is_away(*want, now_tp)) {
+        tell([&] { return "owner not set: " + printable(*want) + " is away"; });
         continue;
       }
-      field(c, f) = want;
-      changes.field_by[name] = r.name;
-      did.push_back(name + " " + printable(*want));
+      OptString& have = field_of(c, fi);
+      if (have != want) have = want;
+      changes.field_by[fi] = &r.name;
+      tell([&] { return std::string(name) + " " + printable(*want); });
     }
     for (const auto& tag : r.then.tags) {
       if (has(c.tags, tag)) continue;
       c.tags.push_back(tag);
-      changes.tags.emplace_back(tag, r.name);
-      did.push_back("tag " + printable(tag));
+      changes.tags.emplace_back(tag, &r.name);
+      tell([&] { return "tag " + printable(tag); });
     }
     if (r.stop) stopped_by = r.name;
     if (story) story->push_back(head + "matched: " + printable(why) + (did.empty() ? "" : "; then " + join(did)) + (r.stop ? "; stop" : ""));
@@ -204,12 +209,12 @@ void pii_action(const RuleSet& set, Case& c, const Before& before, Changes& chan
     const RuleActions& a = set.pii.then;
     if (a.priority && (!c.priority || *a.priority < *c.priority)) {
       c.priority = a.priority;
-      changes.field_by["priority"] = "pii";
+      changes.field_by[kPriority] = &kPii;
     }
-    if (a.category) c.category = a.category, changes.field_by["category"] = "pii";
-    if (a.team && !before.team) c.team = a.team, changes.field_by["team"] = "pii";
+    if (a.category) c.category = a.category, changes.field_by[kCategory] = &kPii;
+    if (a.team && !before.team) c.team = a.team, changes.field_by[kTeam] = &kPii;
     for (const auto& tag : a.tags)
-      if (!has(c.tags, tag)) c.tags.push_back(tag), changes.tags.emplace_back(tag, "pii");
+      if (!has(c.tags, tag)) c.tags.push_back(tag), changes.tags.emplace_back(tag, &kPii);
   }
 
 }
@@ -233,8 +238,7 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   c.pii = kinds;
 
   // 2. The rules, in order, each seeing what earlier ones did.
-  folded_.clear();
-  folded_ = case_text(c);
+  case_text_into(c, folded_);
   set.patterns.match(folded_, hits_);
   const CaseView view{c, folded_, hits_, now_ms_};
   // A later rule (or the PII action) may make an earlier rule's conditions
@@ -255,27 +259,28 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   }
 
   // 3. Events for what differs from before, told by who set it last.
-  std::vector<Event> events;
-  auto event = [&](std::string what) { events.push_back(Event{now_, "triage", std::move(what), {}}); };
+  // Straight into the case's events (nothing else adds to them meanwhile).
+  const size_t first_event = c.events.size();
+  auto event = [&](std::string what) { c.events.push_back(Event{now_, "triage", std::move(what), {}}); };
   if (c.pii != before.pii) {
     std::vector<std::string> added;
     for (const auto& k : c.pii)
       if (!has(before.pii, k)) added.push_back(k);
     event("pii found " + join(added) + " in a public message");
   }
-  for (const char* f : kFields) {
-    if (field(c, f) == field(before, f)) continue;
-    event(who(changes.field_by[f]) + " set " + f + " " + field(c, f).value_or("none"));
+  for (size_t fi = 0; fi < std::size(kFields); ++fi) {
+    const char* f = kFields[fi];
+    if (field_of(c, fi) == field_of(before, fi)) continue;
+    event(who(changes.field_by[fi]) + " set " + f + " " + field_of(c, fi).value_or("none"));
   }
   for (const auto& [tag, by] : changes.tags) event(who(by) + " added tag " + tag);
-  const bool changed = !events.empty();
+  const bool changed = c.events.size() > first_event;
   if (changed) {
-    c.events.insert(c.events.end(), events.begin(), events.end());
     c.updated_at = now_;
     c.touched();
   }
   if (story)
-    for (const auto& e : events) story->push_back("change: " + printable(e.what));
+    for (size_t i = first_event; i < c.events.size(); ++i) story->push_back("change: " + printable(c.events[i].what));
 
   // 4. SLA clocks on the triaged priority and team.
   const size_t n_events = c.events.size();
