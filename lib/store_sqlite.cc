@@ -126,6 +126,7 @@ class Db {
   }
   sqlite3* db_ = nullptr;
   std::string path_;
+  int busy_timeout_ms_ = 5000;
 };
 
 Error sql_error(sqlite3* db, const std::string& path, const std::string& what) {
@@ -574,10 +575,105 @@ class SqliteStore final : public Store {
   CaseParser parser_;
 };
 
+Status ensure_wal(sqlite3* db, const std::string& path, int busy_timeout_ms);
+
+// Keys a batch has written, as 64-bit hashes in an open-addressed table: "not
+// here" is certain, "here" may be a collision and is checked in the store.
+class KeyFilter {
+ public:
+  bool may_hold(std::string_view key) const {
+    if (slots_.empty()) return false;
+    for (size_t i = hash_of(key) & mask();; i = (i + 1) & mask()) {
+      if (slots_[i] == 0) return false;
+      if (slots_[i] == hash_of(key)) return true;
+    }
+  }
+  void insert(std::string_view key) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    place(hash_of(key));
+  }
+
+ private:
+  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key) | 1; }  // never 0 (empty)
+  size_t mask() const { return slots_.size() - 1; }
+  void place(uint64_t h) {
+    size_t i = h & mask();
+    while (slots_[i] != 0 && slots_[i] != h) i = (i + 1) & mask();
+    if (slots_[i] == 0) slots_[i] = h, ++used_;
+  }
+  void grow() {
+    std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
+    old.swap(slots_);
+    used_ = 0;
+    for (const uint64_t h : old)
+      if (h) place(h);
+  }
+  std::vector<uint64_t> slots_;
+  size_t used_ = 0;
+};
+
+// A first import into a store that holds no case yet: written through a
+// rollback journal instead of the WAL (a new page has no old content to
+// journal, so each page is written once, not to the WAL and again at the
+// checkpoint), with the secondary indexes of cases dropped and rebuilt
+// from sorted keys at commit. One transaction all the same: a crash or an
+// error leaves the empty store as it was. Needs the store to itself (the
+// switch from WAL fails while another process has it open: then the
+// ordinary path runs).
+class FirstLoad {
+ public:
+  FirstLoad(sqlite3* db, std::string path, int busy_timeout_ms)
+      : db_(db), path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
+  ~FirstLoad() {
+    if (journal_switched_) (void)ensure_wal(db_, path_, busy_timeout_ms_);  // else the next open switches it
+  }
+  // Before BEGIN: leaves WAL if the store is empty and not open elsewhere.
+  void prepare() {
+    if (!holds_nothing()) return;
+    Stmt st(db_, "PRAGMA journal_mode = DELETE");
+    journal_switched_ = st.ok() && st.step() == SQLITE_ROW && st.text(0) == "delete";
+  }
+  // Inside the write transaction: drops the indexes to rebuild at commit.
+  bool start() {
+    active_ = journal_switched_ && holds_nothing();
+    if (!active_) return true;
+    {
+      Stmt st(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases' AND sql IS NOT NULL");
+      if (!st.ok()) return false;
+      for (int rc; (rc = st.step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return false;
+        names_.emplace_back(st.text(0));
+        indexes_.emplace_back(st.text(1));
+      }
+    }
+    for (const auto& name : names_)
+      if (!exec(db_, ("DROP INDEX \"" + name + "\"").c_str())) return false;
+    return true;
+  }
+  bool active() const { return active_; }
+  bool rebuild_indexes() {
+    for (const auto& sql : indexes_)
+      if (!exec(db_, sql.c_str())) return false;
+    return true;
+  }
+
+ private:
+  bool holds_nothing() {
+    Stmt st(db_, "SELECT NOT EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM messages)");
+    return st.ok() && st.step() == SQLITE_ROW && st.integer(0) == 1;
+  }
+  sqlite3* db_;
+  std::string path_;
+  int busy_timeout_ms_;
+  bool journal_switched_ = false, active_ = false;
+  std::vector<std::string> names_, indexes_;
+};
+
 class SqliteBatch final : public MergeBatch, private MergeView {
  public:
-  SqliteBatch(SqliteStore& store, std::string now, std::string by)
-      : store_(store),
+  SqliteBatch(SqliteStore& store, std::string now, std::string by, std::unique_ptr<FirstLoad> first)
+      : first_(std::move(first)),
+        store_(store),
         put_(store.raw(), SqliteStore::kPutSql),
         index_message_(store.raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)"),
         find_message_(store.raw(), "SELECT case_id FROM messages WHERE channel = ? AND message_id = ?"),
@@ -589,6 +685,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   bool prepared() const { return put_.ok() && index_message_.ok() && find_message_.ok(); }
 
   Status add(Case&& incoming) override {
+    const bool first = first_ && first_->active();
     for (const auto& m : incoming.messages) {
       auto holder = case_of_message(incoming.channel, m.id);
       if (!holder) return holder.error();
@@ -601,10 +698,12 @@ class SqliteBatch final : public MergeBatch, private MergeView {
       put_.reset();
       SqliteStore::bind_case(put_, c);
       if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
+      if (first) written_ids_.insert(c.id);
       for (const auto& m : c.messages) {
         index_message_.reset();
         index_message_.bind(1, c.channel).bind(2, m.id).bind(3, c.id);
         if (index_message_.step() != SQLITE_DONE) return store_.error("indexing messages of " + c.id);
+        if (first) written_messages_.insert(message_key(c.channel, m.id));
       }
     }
     return ok_status();
@@ -615,14 +714,27 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
   Result<MergeStats> commit() override {
+    if (first_ && first_->active() && !first_->rebuild_indexes()) return store_.error("indexing cases");
     if (!exec(store_.raw(), "COMMIT")) return store_.error("committing");
     done_ = true;
     return stats_;
   }
 
  private:
-  Result<std::optional<Case>> get(const std::string& id) override { return store_.get(id); }
+  // In a first load, a key this batch never wrote is not in the store.
+  const std::string& message_key(std::string_view channel, std::string_view id) {
+    key_.assign(channel);
+    key_ += '\0';
+    key_ += id;
+    return key_;
+  }
+  Result<std::optional<Case>> get(const std::string& id) override {
+    if (first_ && first_->active() && !written_ids_.may_hold(id)) return std::optional<Case>{};
+    return store_.get(id);
+  }
   Result<std::optional<std::string>> case_of_message(const std::string& channel, const std::string& id) override {
+    if (first_ && first_->active() && !written_messages_.may_hold(message_key(channel, id)))
+      return std::optional<std::string>{};
     find_message_.reset();
     find_message_.bind(1, channel).bind(2, id);
     const int rc = find_message_.step();
@@ -631,16 +743,26 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     return std::optional<std::string>{std::string(find_message_.text(0))};
   }
 
+  std::unique_ptr<FirstLoad> first_;  // destroyed last: after the rollback, back to WAL
   SqliteStore& store_;
   Stmt put_, index_message_, find_message_;
+  KeyFilter written_ids_, written_messages_;
+  std::string key_;
   std::string now_, by_;
   MergeStats stats_;
   bool done_ = false;
 };
 
 Result<std::unique_ptr<MergeBatch>> SqliteStore::begin_merge(const std::string& now, const std::string& by) {
+  auto first = std::make_unique<FirstLoad>(raw(), path(), db_->busy_timeout_ms_);
+  first->prepare();
   if (!exec(raw(), "BEGIN IMMEDIATE")) return error("starting a write");
-  auto batch = std::make_unique<SqliteBatch>(*this, now, by);
+  if (!first->start()) {
+    Error e = error("preparing a write");
+    exec(raw(), "ROLLBACK");
+    return e;
+  }
+  auto batch = std::make_unique<SqliteBatch>(*this, now, by, std::move(first));
   if (!batch->prepared()) return error("preparing a write");
   return std::unique_ptr<MergeBatch>(std::move(batch));
 }
@@ -731,11 +853,15 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
   if (!parent.empty() && !std::filesystem::exists(parent, ec)) std::filesystem::create_directories(parent, ec);
   auto db = std::make_unique<Db>();
   db->path_ = path;
+  db->busy_timeout_ms_ = busy_timeout_ms;
   if (sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
     return Error{Exit::io, path + ": cannot open store: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory")};
   sqlite3_busy_timeout(db->db_, busy_timeout_ms);
   int64_t version = 0;
   if (auto st = check_ownership(db->db_, path, version); !st) return st.error();
+  // A new store gets 16 KB pages (before WAL fixes the size): a case is about
+  // 1 KB, and 4 KB pages left a fifth of the table unused between rows.
+  if (version == 0 && !exec(db->db_, "PRAGMA page_size = 16384")) return sql_error(db->db_, path, "setting up the store");
   if (auto st = ensure_wal(db->db_, path, busy_timeout_ms); !st) return st.error();
   // A 64 MB page cache: large imports spill less (the default is 2 MB).
   // Reads through a memory map: a whole-store list copies no pages.
