@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "lib/case_json.h"
 #include "lib/store.h"
 #include "tests/test_util.h"
@@ -11,9 +13,9 @@ using namespace socq::test;
 namespace {
 const std::string kNow = "2026-11-21T10:00:00Z";
 
-Case make(const std::string& thread, const std::string& extra = "") {
+Case make(const std::string& thread, const std::string& extra = "", const std::string& messages = "") {
   CaseParser p;
-  auto r = p.parse(case_json(thread, extra));
+  auto r = p.parse(case_json(thread, extra, messages));
   if (!r) FAIL(r.error().message);
   return std::move(r).value();
 }
@@ -219,4 +221,107 @@ TEST_CASE("a store locked by another writer beyond the busy timeout is a tempora
   CHECK(batch.error().message.find("locked") != std::string::npos);
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
+}
+
+namespace {
+// Threads that exercise every merge path within one import: a case seen
+// twice, a new id holding a stored message, a reply to a stored message,
+// and a new message to a closed case (a follow-up case).
+std::vector<Case> merge_paths() {
+  const auto msg = [](const std::string& id, const std::string& at, const std::string& reply_to = "null") {
+    return R"({"id":")" + id + R"(","dir":"in","at":"2026-11-20T)" + at + R"(Z","text":"hi","reply_to":)" + reply_to + "}";
+  };
+  std::vector<Case> cases;
+  cases.push_back(make("10", "", "[" + msg("10", "07:00:00") + "]"));
+  cases.push_back(make("10", "", "[" + msg("10", "07:00:00") + "," + msg("11", "07:05:00") + "]"));
+  cases.push_back(make("12", "", "[" + msg("11", "07:05:00") + "," + msg("12", "07:06:00") + "]"));
+  cases.push_back(make("13", "", "[" + msg("13", "07:07:00", "\"12\"") + "]"));
+  cases.push_back(make("20", R"(,"status":"closed")", "[" + msg("20", "07:00:00") + "]"));
+  cases.push_back(make("20", "", "[" + msg("20", "07:00:00") + "," + msg("21", "08:00:00") + "]"));
+  return cases;
+}
+
+std::vector<std::string> stored(Store& s) {
+  std::vector<std::string> out;
+  for (const auto& c : list_all(s)) out.push_back(c.id + " " + case_to_json(c));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string one_value(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  std::string v = text ? text : "";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("a first import into an empty SQLite store merges exactly as an import into a non-empty one") {
+  TempDir dir;
+  const std::string first = dir.file("first.db"), later = dir.file("later.db");
+  auto a = open_sqlite_store(first);
+  auto b = open_sqlite_store(later);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  merge_all(**b, {make("999")});  // b holds a case: the ordinary path
+  const auto sa = merge_all(**a, merge_paths());
+  const auto sb = merge_all(**b, merge_paths());
+  CHECK(sa.created == sb.created);
+  CHECK(sa.updated == sb.updated);
+  CHECK(sa.unchanged == sb.unchanged);
+  CHECK(sa.new_messages == sb.new_messages);
+  auto in_b = stored(**b);
+  std::erase_if(in_b, [](const std::string& s) { return s.rfind("mastodon:transit@example.social:999 ", 0) == 0; });
+  CHECK(stored(**a) == in_b);
+  CHECK((*a)->get("mastodon:transit@example.social:20#2")->has_value());  // the follow-up case
+  // Every case numbered in order, the counter at the last, the indexes and
+  // triggers back, WAL again: the next writes go the ordinary way.
+  const char* numbers = "SELECT group_concat(number, ' ') FROM (SELECT number FROM cases ORDER BY number)";
+  CHECK(one_value(first, numbers) == "1 2 3");  // 12 and 13 joined 10; 20#2 follows 20
+  CHECK(one_value(first, "SELECT last FROM case_numbers") == "3");
+  CHECK(one_value(first, "SELECT count(*) FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'cases'") ==
+        one_value(later, "SELECT count(*) FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'cases'"));
+  CHECK(one_value(first, "PRAGMA integrity_check") == "ok");
+  CHECK(one_value(first, "SELECT count(*) FROM messages") == "6");
+  a->reset();
+  CHECK(one_value(first, "PRAGMA journal_mode") == "wal");
+  auto again = open_sqlite_store(first);
+  REQUIRE(again.ok());
+  merge_all(**again, {make("30")});
+  CHECK(one_value(first, "SELECT number FROM cases WHERE id = 'mastodon:transit@example.social:30'") == "4");
+}
+
+TEST_CASE("a first import dropped without commit leaves the empty store with its indexes, in WAL") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto s = open_sqlite_store(path);
+  REQUIRE(s.ok());
+  const std::string schema = one_value(path, "SELECT group_concat(name) FROM sqlite_master");
+  {
+    auto batch = (*s)->begin_merge(kNow, "test");
+    REQUIRE(batch.ok());
+    for (auto& c : merge_paths()) REQUIRE((*batch)->add(std::move(c)).ok());
+  }
+  CHECK(one_value(path, "SELECT count(*) FROM cases") == "0");
+  CHECK(one_value(path, "SELECT group_concat(name) FROM sqlite_master") == schema);
+  CHECK(one_value(path, "PRAGMA journal_mode") == "wal");
+  CHECK(list_all(**s).empty());
+}
+
+TEST_CASE("a first import while another connection has the store open takes the ordinary path") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto s = open_sqlite_store(path);
+  auto other = open_sqlite_store(path);
+  REQUIRE(s.ok());
+  REQUIRE(other.ok());
+  merge_all(**s, merge_paths());
+  CHECK(list_all(**other).size() == 3);
+  CHECK(one_value(path, "PRAGMA journal_mode") == "wal");
 }

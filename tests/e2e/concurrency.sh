@@ -64,4 +64,28 @@ for round in $(seq 1 20); do
 done
 expect_exit 0 "$SOCQ" case list --store "$CDB"
 expect_eq "$(wc -l <"$WORK/out")" "$(sqlite3 "$CDB" "SELECT count(*) FROM cases")" "cases readable after the crashes"
+
+# A first import into a new store (rollback journal, indexes rebuilt at the
+# end) killed part-way: the store holds all of the file or none of it.
+"$SOCQ_GEN" 20000 >"$WORK/many.jsonl"
+FDB="$WORK/first.db"
+for round in 1 2 3 4; do
+  rm -f "$FDB" "$FDB"-*
+  "$SOCQ" -q fetch --from "$WORK/many.jsonl" --store "$FDB" &
+  pid=$!
+  sleep "0.$(( (RANDOM % 6) + 2 ))"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ -s "$FDB" ] || continue  # killed before the store was created
+  expect_eq "$(sqlite3 "$FDB" "PRAGMA integrity_check")" "ok" "integrity after killing a first import ($round)"
+  n=$(sqlite3 "$FDB" "SELECT count(*) FROM cases" 2>/dev/null || echo 0)
+  [ "$n" = 0 ] || [ "$n" = 20000 ] || fail "a first import killed part-way left $n of 20000 cases"
+  pass
+done
+expect_exit 0 "$SOCQ" -q fetch --from "$WORK/many.jsonl" --store "$FDB"
+expect_eq "$(sqlite3 "$FDB" "SELECT count(*) FROM cases")" 20000 "cases after importing again"
+expect_eq "$(sqlite3 "$FDB" "PRAGMA journal_mode")" "wal" "journal mode after a first import"
+expect_exit 0 "$SOCQ" case list --store "$FDB" --format jsonl
+cmp -s <(sort "$WORK/out") <(sort "$WORK/many.jsonl") || fail "a first import does not read back as the file"
+pass
 done_ok
