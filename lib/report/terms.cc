@@ -87,33 +87,38 @@ void word_terms(std::string_view word, std::vector<std::string>& out) {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool ascii_term_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\''; }
+bool ascii_term_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '\'';
+}
 
 // word_terms for an ASCII word, folded as it is read: the same terms with
-// no string per word (`cur` is the caller's, reused).
+// no string per word. Each run of term bytes is one candidate; `cur` is the
+// caller's buffer, reused.
 void ascii_word_terms(std::string_view word, std::vector<std::string>& out, std::string& cur) {
   if (word[0] == '@' || word.find("://") != std::string_view::npos) return;
   if (word.size() >= 4 && ascii_lower(word[0]) == 'w' && ascii_lower(word[1]) == 'w' && ascii_lower(word[2]) == 'w' &&
       word[3] == '.')
     return;
-  const auto flush = [&] {
-    size_t b = 0, e = cur.size();
-    while (e > b && cur[e - 1] == '\'') --e;
-    while (b < e && cur[b] == '\'') ++b;
-    if (e - b >= 3) {
-      const std::string_view term(cur.data() + b, e - b);
-      const bool digits = std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (!digits && !stopwords().count(term) && std::find(out.begin(), out.end(), term) == out.end())
-        out.emplace_back(term);
+  const size_t n = word.size();
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && !ascii_term_byte(word[i])) ++i;
+    size_t b = i;
+    while (i < n && ascii_term_byte(word[i])) ++i;
+    size_t e = i;
+    while (e > b && word[e - 1] == '\'') --e;
+    while (b < e && word[b] == '\'') ++b;
+    if (e - b < 3) continue;
+    cur.resize(e - b);
+    bool digits = true;
+    for (size_t k = b; k < e; ++k) {
+      cur[k - b] = ascii_lower(word[k]);
+      digits = digits && word[k] >= '0' && word[k] <= '9';
     }
-    cur.clear();
-  };
-  for (char raw : word) {
-    const char c = ascii_lower(raw);
-    if (ascii_term_char(c)) cur.push_back(c);
-    else flush();
+    const std::string_view term(cur);
+    if (!digits && !stopwords().count(term) && std::find(out.begin(), out.end(), term) == out.end())
+      out.emplace_back(term);
   }
-  flush();
 }
 
 }  // namespace

@@ -18,13 +18,21 @@ bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '
 
 // Appends s lower-cased (ASCII letters), each whitespace run as one space.
 void ascii_lower_into(std::string_view s, std::string& out) {
+  // Written through a pointer into room made first: no push_back a byte.
+  const size_t start = out.size();
+  bool space = start > 0 && out.back() == ' ';
+  out.resize(start + s.size());
+  char* w = out.data() + start;
   for (char ch : s) {
     if (is_space(ch)) {
-      if (out.empty() || out.back() != ' ') out.push_back(' ');
+      if (!space) *w++ = ' ';
+      space = true;
       continue;
     }
-    out.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+    space = false;
+    *w++ = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
   }
+  out.resize(static_cast<size_t>(w - out.data()));
 }
 
 // Letters, digits and combining marks make words; everything else parts them.

@@ -119,7 +119,25 @@ Result<TriageSetup> load_triage_setup(const MapConfig& cfg, const std::string& r
 }
 
 Triager::Triager(const TriageSetup& setup, std::string now)
-    : setup_(setup), now_(std::move(now)), now_ms_(parse_rfc3339_utc(now_).value_or(0)) {}
+    : setup_(setup), now_(std::move(now)), now_ms_(parse_rfc3339_utc(now_).value_or(0)) {
+  const auto& rules = setup_.rules.rules;
+  users_.resize(setup_.rules.patterns.size());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    for (int id : rules[i].when.keyword_ids) users_[static_cast<size_t>(id)].push_back({i, false});
+    for (int id : rules[i].when.regex_ids) users_[static_cast<size_t>(id)].push_back({i, true});
+  }
+}
+
+void Triager::mark_text_ok() {
+  const auto& rules = setup_.rules.rules;
+  keyword_hit_.assign(rules.size(), 0);
+  regex_hit_.assign(rules.size(), 0);
+  for (int id : hits_)
+    for (const auto& [rule, regex] : users_[static_cast<size_t>(id)]) (regex ? regex_hit_ : keyword_hit_)[rule] = 1;
+  text_ok_.resize(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i)
+    text_ok_[i] = (rules[i].when.keyword_ids.empty() || keyword_hit_[i]) && (rules[i].when.regex_ids.empty() || regex_hit_[i]);
+}
 
 bool Triager::triage(Case& c) { return run(c, nullptr); }
 
@@ -149,18 +167,22 @@ struct Fields {
 };
 
 // One pass of the rules, in order, each seeing what earlier ones did.
+// text_ok[i]: rule i's keyword and regex conditions hold (from the case's
+// hits, once a case); a rule whose text fails is skipped without a look.
 void rules_pass(const TriageSetup& setup_, int64_t now_ms_, Case& c, const Before& before, Changes& changes,
-                const CaseView& view, std::vector<std::string>* story) {
+                const CaseView& view, const std::vector<char>& text_ok, std::vector<std::string>* story) {
   const RuleSet& set = setup_.rules;
   const TimePoint now_tp{std::chrono::seconds{now_ms_ / 1000}};
   std::string stopped_by;
   for (size_t i = 0; i < set.rules.size(); ++i) {
     const Rule& r = set.rules[i];
-    const std::string head = story ? fmt::format("rule {} \"{}\" ({}): ", i + 1, printable(r.name), r.where) : "";
+    std::string head;
+    if (story) head = fmt::format("rule {} \"{}\" ({}): ", i + 1, printable(r.name), r.where);
     if (!stopped_by.empty()) {
       if (story) story->push_back(head + "not reached (rule \"" + printable(stopped_by) + "\" stopped)");
       continue;
     }
+    if (!story && !text_ok[i]) continue;
     std::string why;
     if (!rule_matches(r, set, view, setup_.env, story ? &why : nullptr)) {
       if (story) story->push_back(head + "no: " + printable(why));
@@ -240,6 +262,7 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   // 2. The rules, in order, each seeing what earlier ones did.
   case_text_into(c, folded_);
   set.patterns.match(folded_, hits_);
+  mark_text_ok();
   const CaseView view{c, folded_, hits_, now_ms_};
   // A later rule (or the PII action) may make an earlier rule's conditions
   // hold: passes repeat until one changes nothing, so triaging the result
@@ -249,7 +272,7 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   for (; pass <= kMaxPasses; ++pass) {
     pass_story.clear();
     const Fields start(c);
-    rules_pass(setup_, now_ms_, c, before, changes, view, story ? &pass_story : nullptr);
+    rules_pass(setup_, now_ms_, c, before, changes, view, text_ok_, story ? &pass_story : nullptr);
     pii_action(setup_.rules, c, before, changes);
     if (Fields(c) == start) break;
   }

@@ -35,11 +35,15 @@ class Triager {
 
  private:
   bool run(Case& c, std::vector<std::string>* story);
+  // text_ok_ from hits_: which rules' keyword and regex conditions hold.
+  void mark_text_ok();
   const TriageSetup& setup_;
   std::string now_;
   int64_t now_ms_;
   std::string folded_;
   std::vector<int> hits_;
+  std::vector<std::vector<std::pair<size_t, bool>>> users_;  // pattern -> (rule, is a regex)
+  std::vector<char> keyword_hit_, regex_hit_, text_ok_;       // by rule, for the case at hand
 };
 
 // Text with control characters (C0, DEL, C1, escape sequences) shown as
