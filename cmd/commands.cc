@@ -7,6 +7,7 @@
 #include "cmd/docs.h"
 #include "lib/exit_codes.h"
 #include "lib/spelling.h"
+#include "lib/sqlite_dl.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -92,6 +93,7 @@ Result<std::unique_ptr<Store>> Context::open_store(bool must_exist) {
                                      path + ")"};
   int busy_ms = 5000;
   if (auto v = process_env("SOCQ_BUSY_TIMEOUT_MS")) busy_ms = std::atoi(v->c_str());
+  if (auto st = load_libsqlite(); !st) return st.error();  // loaded here, not at start (lib/sqlite_dl.h)
   return open_sqlite_store(path, busy_ms);
 }
 
