@@ -551,6 +551,9 @@ class SqliteStore final : public Store {
       "rev = excluded.rev, channel = excluded.channel, account = excluded.account, status = excluded.status, "
       "team = excluded.team, owner = excluded.owner, priority = excluded.priority, "
       "next_due_ms = excluded.next_due_ms, updated_at = excluded.updated_at, json = excluded.json";
+  static constexpr const char* kInsertSql =
+      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
   static constexpr const char* kUpdateSql =
       "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
       "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11 WHERE id = ?1 AND rev = ?12";
@@ -616,7 +619,10 @@ class KeyFilter {
 // rollback journal instead of the WAL (a new page has no old content to
 // journal, so each page is written once, not to the WAL and again at the
 // checkpoint), with the secondary indexes of cases dropped and rebuilt
-// from sorted keys at commit. One transaction all the same: a crash or an
+// from sorted keys at commit. Its triggers are dropped too (the batch
+// numbers new cases itself): a statement that fires a trigger keeps a
+// statement journal, and SQLite wrote a copy of each page it touched to it
+// (5 GB for 100k cases). One transaction all the same: a crash or an
 // error leaves the empty store as it was. Needs the store to itself (the
 // switch from WAL fails while another process has it open: then the
 // ordinary path runs).
@@ -638,21 +644,31 @@ class FirstLoad {
     active_ = journal_switched_ && holds_nothing();
     if (!active_) return true;
     {
-      Stmt st(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases' AND sql IS NOT NULL");
+      Stmt st(db_, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND "
+                   "tbl_name = 'cases' AND sql IS NOT NULL");
       if (!st.ok()) return false;
       for (int rc; (rc = st.step()) != SQLITE_DONE;) {
         if (rc != SQLITE_ROW) return false;
-        names_.emplace_back(st.text(0));
-        indexes_.emplace_back(st.text(1));
+        drops_.push_back("DROP " + std::string(st.text(0)) + " \"" + std::string(st.text(1)) + "\"");
+        creates_.emplace_back(st.text(2));
       }
     }
-    for (const auto& name : names_)
-      if (!exec(db_, ("DROP INDEX \"" + name + "\"").c_str())) return false;
+    for (const auto& drop : drops_)
+      if (!exec(db_, drop.c_str())) return false;
+    Stmt last(db_, "SELECT last FROM case_numbers");
+    if (!last.ok() || last.step() != SQLITE_ROW) return false;
+    last_number_ = last.integer(0);
     return true;
   }
   bool active() const { return active_; }
-  bool rebuild_indexes() {
-    for (const auto& sql : indexes_)
+  // The short number for the next new case (what the trigger would give).
+  int64_t next_number() { return ++last_number_; }
+  bool finish() {
+    Stmt numbers(db_, "UPDATE case_numbers SET last = ? WHERE last < ?1");
+    if (!numbers.ok()) return false;
+    numbers.bind(1, last_number_);
+    if (numbers.step() != SQLITE_DONE) return false;
+    for (const auto& sql : creates_)
       if (!exec(db_, sql.c_str())) return false;
     return true;
   }
@@ -666,7 +682,8 @@ class FirstLoad {
   std::string path_;
   int busy_timeout_ms_;
   bool journal_switched_ = false, active_ = false;
-  std::vector<std::string> names_, indexes_;
+  int64_t last_number_ = 0;
+  std::vector<std::string> drops_, creates_;
 };
 
 class SqliteBatch final : public MergeBatch, private MergeView {
@@ -675,6 +692,8 @@ class SqliteBatch final : public MergeBatch, private MergeView {
       : first_(std::move(first)),
         store_(store),
         put_(store.raw(), SqliteStore::kPutSql),
+        insert_(store.raw(), SqliteStore::kInsertSql),
+        exists_(store.raw(), "SELECT 1 FROM cases WHERE id = ?"),
         index_message_(store.raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)"),
         find_message_(store.raw(), "SELECT case_id FROM messages WHERE channel = ? AND message_id = ?"),
         now_(std::move(now)),
@@ -682,7 +701,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   ~SqliteBatch() override {
     if (!done_) exec(store_.raw(), "ROLLBACK");
   }
-  bool prepared() const { return put_.ok() && index_message_.ok() && find_message_.ok(); }
+  bool prepared() const { return put_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok(); }
 
   Status add(Case&& incoming) override {
     const bool first = first_ && first_->active();
@@ -695,10 +714,13 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     if (!plan) return plan.error();
     stats_.count(plan->outcome);
     for (const auto& c : plan->writes) {
-      put_.reset();
-      SqliteStore::bind_case(put_, c);
-      if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
-      if (first) written_ids_.insert(c.id);
+      if (first) {
+        if (auto st = put_first(c); !st) return st;
+      } else {
+        put_.reset();
+        SqliteStore::bind_case(put_, c);
+        if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
+      }
       for (const auto& m : c.messages) {
         index_message_.reset();
         index_message_.bind(1, c.channel).bind(2, m.id).bind(3, c.id);
@@ -714,13 +736,33 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
   Result<MergeStats> commit() override {
-    if (first_ && first_->active() && !first_->rebuild_indexes()) return store_.error("indexing cases");
+    if (first_ && first_->active() && !first_->finish()) return store_.error("indexing cases");
     if (!exec(store_.raw(), "COMMIT")) return store_.error("committing");
     done_ = true;
     return stats_;
   }
 
  private:
+  // A first load's write: a plain insert numbered here when the case is
+  // new (no trigger, no statement journal), the upsert otherwise.
+  Status put_first(const Case& c) {
+    bool exists = false;
+    if (written_ids_.may_hold(c.id)) {
+      exists_.reset();
+      exists_.bind(1, c.id);
+      const int rc = exists_.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return store_.error("writing case " + c.id);
+      exists = rc == SQLITE_ROW;
+    }
+    Stmt& st = exists ? put_ : insert_;
+    st.reset();
+    SqliteStore::bind_case(st, c);
+    if (!exists) st.bind(12, first_->next_number());
+    if (st.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
+    written_ids_.insert(c.id);
+    return ok_status();
+  }
+
   // In a first load, a key this batch never wrote is not in the store.
   const std::string& message_key(std::string_view channel, std::string_view id) {
     key_.assign(channel);
@@ -745,7 +787,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
 
   std::unique_ptr<FirstLoad> first_;  // destroyed last: after the rollback, back to WAL
   SqliteStore& store_;
-  Stmt put_, index_message_, find_message_;
+  Stmt put_, insert_, exists_, index_message_, find_message_;
   KeyFilter written_ids_, written_messages_;
   std::string key_;
   std::string now_, by_;
