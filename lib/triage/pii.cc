@@ -210,15 +210,20 @@ bool PiiDetector::add_account_pattern(const std::string& regex, std::string* err
 
 bool PiiDetector::wants(std::string_view kind) const { return std::find(kinds_.begin(), kinds_.end(), kind) != kinds_.end(); }
 
+void PiiDetector::set_kinds(std::vector<std::string> kinds) {
+  kinds_ = std::move(kinds);
+  for (size_t i = 0; i < std::size(kPiiKinds); ++i) want_[i] = wants(kPiiKinds[i]);
+}
+
 void PiiDetector::scan(std::string_view text, std::vector<std::string>& found) const {
   auto note = [&](const char* kind, bool present) {
     if (present && std::find(found.begin(), found.end(), kind) == found.end()) found.emplace_back(kind);
   };
   auto seen = [&](const char* kind) { return std::find(found.begin(), found.end(), kind) != found.end(); };
-  if (wants("email") && !seen("email")) note("email", has_email(text));
-  if (wants("phone") && !seen("phone")) note("phone", has_phone(text));
-  if (wants("card") && !seen("card")) note("card", has_card(text));
-  if (wants("account") && !seen("account"))
+  if (want_[0] && !seen("email")) note("email", has_email(text));
+  if (want_[1] && !seen("phone")) note("phone", has_phone(text));
+  if (want_[2] && !seen("card")) note("card", has_card(text));
+  if (want_[3] && !account_patterns_.empty() && !seen("account"))
     note("account", std::any_of(account_patterns_.begin(), account_patterns_.end(),
                                 [&](const auto& re) { return re2::RE2::PartialMatch(text, *re); }));
   std::sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {

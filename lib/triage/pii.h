@@ -33,7 +33,7 @@ class PiiDetector {
   // with *error set when it does not compile.
   bool add_account_pattern(const std::string& regex, std::string* error);
   // Limits detection to these kinds (default: all).
-  void set_kinds(std::vector<std::string> kinds) { kinds_ = std::move(kinds); }
+  void set_kinds(std::vector<std::string> kinds);
   // Adds the kinds found in `text` to `found` (kept in kPiiKinds order, no
   // duplicates).
   void scan(std::string_view text, std::vector<std::string>& found) const;
@@ -42,6 +42,7 @@ class PiiDetector {
   bool wants(std::string_view kind) const;
   std::vector<std::unique_ptr<re2::RE2>> account_patterns_;
   std::vector<std::string> kinds_{std::begin(kPiiKinds), std::end(kPiiKinds)};
+  bool want_[std::size(kPiiKinds)] = {true, true, true, true};  // wants(kPiiKinds[i]), kept by set_kinds
 };
 
 }  // namespace socq

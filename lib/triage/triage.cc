@@ -167,10 +167,21 @@ struct Fields {
 };
 
 // One pass of the rules, in order, each seeing what earlier ones did.
+// Whether a rule's conditions read what rules (or the PII action) may set
+// during the passes; the others have one outcome for the whole run.
+bool reads_fields_rules_set(const RuleConditions& w) {
+  return w.category || w.priority || w.team || w.owner || !w.tags.empty() || !w.not_tags.empty() ||
+         w.business_hours.has_value();  // the team's calendar
+}
+
 // text_ok[i]: rule i's keyword and regex conditions hold (from the case's
 // hits, once a case); a rule whose text fails is skipped without a look.
+// known[i]: rule i's outcome when it cannot change between passes (its
+// conditions read nothing rules set), kMatchUnknown until first asked.
+constexpr char kMatchUnknown = 2;
 void rules_pass(const TriageSetup& setup_, int64_t now_ms_, Case& c, const Before& before, Changes& changes,
-                const CaseView& view, const std::vector<char>& text_ok, std::vector<std::string>* story) {
+                const CaseView& view, const std::vector<char>& text_ok, std::vector<char>& known,
+                std::vector<std::string>* story) {
   const RuleSet& set = setup_.rules;
   const TimePoint now_tp{std::chrono::seconds{now_ms_ / 1000}};
   std::string stopped_by;
@@ -184,7 +195,14 @@ void rules_pass(const TriageSetup& setup_, int64_t now_ms_, Case& c, const Befor
     }
     if (!story && !text_ok[i]) continue;
     std::string why;
-    if (!rule_matches(r, set, view, setup_.env, story ? &why : nullptr)) {
+    bool matches;
+    if (!story && known[i] != kMatchUnknown) {
+      matches = known[i];
+    } else {
+      matches = rule_matches(r, set, view, setup_.env, story ? &why : nullptr);
+      if (!story && !reads_fields_rules_set(r.when)) known[i] = matches;
+    }
+    if (!matches) {
       if (story) story->push_back(head + "no: " + printable(why));
       continue;
     }
@@ -263,6 +281,7 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   case_text_into(c, folded_);
   set.patterns.match(folded_, hits_);
   mark_text_ok();
+  known_.assign(set.rules.size(), kMatchUnknown);
   const CaseView view{c, folded_, hits_, now_ms_};
   // A later rule (or the PII action) may make an earlier rule's conditions
   // hold: passes repeat until one changes nothing, so triaging the result
@@ -272,7 +291,7 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   for (; pass <= kMaxPasses; ++pass) {
     pass_story.clear();
     const Fields start(c);
-    rules_pass(setup_, now_ms_, c, before, changes, view, text_ok_, story ? &pass_story : nullptr);
+    rules_pass(setup_, now_ms_, c, before, changes, view, text_ok_, known_, story ? &pass_story : nullptr);
     pii_action(setup_.rules, c, before, changes);
     if (Fields(c) == start) break;
   }

@@ -44,6 +44,7 @@ class Triager {
   std::vector<int> hits_;
   std::vector<std::vector<std::pair<size_t, bool>>> users_;  // pattern -> (rule, is a regex)
   std::vector<char> keyword_hit_, regex_hit_, text_ok_;       // by rule, for the case at hand
+  std::vector<char> known_;  // by rule: an outcome that holds for every pass (rules_pass)
 };
 
 // Text with control characters (C0, DEL, C1, escape sequences) shown as
