@@ -619,10 +619,7 @@ class KeyFilter {
 // rollback journal instead of the WAL (a new page has no old content to
 // journal, so each page is written once, not to the WAL and again at the
 // checkpoint), with the secondary indexes of cases dropped and rebuilt
-// from sorted keys at commit. Its triggers are dropped too (the batch
-// numbers new cases itself): a statement that fires a trigger keeps a
-// statement journal, and SQLite wrote a copy of each page it touched to it
-// (5 GB for 100k cases). One transaction all the same: a crash or an
+// from sorted keys at commit. One transaction all the same: a crash or an
 // error leaves the empty store as it was. Needs the store to itself (the
 // switch from WAL fails while another process has it open: then the
 // ordinary path runs).
@@ -644,8 +641,7 @@ class FirstLoad {
     active_ = journal_switched_ && holds_nothing();
     if (!active_) return true;
     {
-      Stmt st(db_, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND "
-                   "tbl_name = 'cases' AND sql IS NOT NULL");
+      Stmt st(db_, "SELECT type, name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases' AND sql IS NOT NULL");
       if (!st.ok()) return false;
       for (int rc; (rc = st.step()) != SQLITE_DONE;) {
         if (rc != SQLITE_ROW) return false;
@@ -655,19 +651,10 @@ class FirstLoad {
     }
     for (const auto& drop : drops_)
       if (!exec(db_, drop.c_str())) return false;
-    Stmt last(db_, "SELECT last FROM case_numbers");
-    if (!last.ok() || last.step() != SQLITE_ROW) return false;
-    last_number_ = last.integer(0);
     return true;
   }
   bool active() const { return active_; }
-  // The short number for the next new case (what the trigger would give).
-  int64_t next_number() { return ++last_number_; }
   bool finish() {
-    Stmt numbers(db_, "UPDATE case_numbers SET last = ? WHERE last < ?1");
-    if (!numbers.ok()) return false;
-    numbers.bind(1, last_number_);
-    if (numbers.step() != SQLITE_DONE) return false;
     for (const auto& sql : creates_)
       if (!exec(db_, sql.c_str())) return false;
     return true;
@@ -682,8 +669,58 @@ class FirstLoad {
   std::string path_;
   int busy_timeout_ms_;
   bool journal_switched_ = false, active_ = false;
-  int64_t last_number_ = 0;
   std::vector<std::string> drops_, creates_;
+};
+
+// Short numbers for the cases a batch creates. The numbering triggers of
+// `cases` are for other writers: a statement whose trigger exists keeps a
+// statement journal, a copy of every page it touches (5 GB of writes for
+// 100k new cases with 4 KB pages, 16 GB with 16 KB). So the batch, which
+// holds the write lock, drops them before its first new case, numbers from
+// case_numbers itself, and restores both at commit (a rollback restores
+// them too). A batch that creates nothing changes no schema.
+class CaseNumbers {
+ public:
+  explicit CaseNumbers(sqlite3* db) : db_(db) {}
+  Result<int64_t> next() {
+    if (!started_ && !start()) return Error{Exit::io, "numbering cases"};
+    return ++last_;
+  }
+  bool finish() {
+    if (!started_) return true;
+    Stmt numbers(db_, "UPDATE case_numbers SET last = ?1 WHERE last < ?1");
+    if (!numbers.ok()) return false;
+    numbers.bind(1, last_);
+    if (numbers.step() != SQLITE_DONE) return false;
+    for (const auto& sql : triggers_)
+      if (!exec(db_, sql.c_str())) return false;
+    return true;
+  }
+
+ private:
+  bool start() {
+    started_ = true;
+    std::vector<std::string> names;
+    {
+      Stmt st(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases'");
+      if (!st.ok()) return false;
+      for (int rc; (rc = st.step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return false;
+        names.emplace_back(st.text(0));
+        triggers_.emplace_back(st.text(1));
+      }
+    }
+    for (const auto& name : names)
+      if (!exec(db_, ("DROP TRIGGER \"" + name + "\"").c_str())) return false;
+    Stmt last(db_, "SELECT last FROM case_numbers");
+    if (!last.ok() || last.step() != SQLITE_ROW) return false;
+    last_ = last.integer(0);
+    return true;
+  }
+  sqlite3* db_;
+  bool started_ = false;
+  int64_t last_ = 0;
+  std::vector<std::string> triggers_;
 };
 
 class SqliteBatch final : public MergeBatch, private MergeView {
@@ -694,6 +731,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
         put_(store.raw(), SqliteStore::kPutSql),
         insert_(store.raw(), SqliteStore::kInsertSql),
         exists_(store.raw(), "SELECT 1 FROM cases WHERE id = ?"),
+        numbers_(store.raw()),
         index_message_(store.raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)"),
         find_message_(store.raw(), "SELECT case_id FROM messages WHERE channel = ? AND message_id = ?"),
         now_(std::move(now)),
@@ -701,7 +739,9 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   ~SqliteBatch() override {
     if (!done_) exec(store_.raw(), "ROLLBACK");
   }
-  bool prepared() const { return put_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok(); }
+  bool prepared() const {
+    return put_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok();
+  }
 
   Status add(Case&& incoming) override {
     const bool first = first_ && first_->active();
@@ -714,13 +754,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     if (!plan) return plan.error();
     stats_.count(plan->outcome);
     for (const auto& c : plan->writes) {
-      if (first) {
-        if (auto st = put_first(c); !st) return st;
-      } else {
-        put_.reset();
-        SqliteStore::bind_case(put_, c);
-        if (put_.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
-      }
+      if (auto st = put(c, first); !st) return st;
       for (const auto& m : c.messages) {
         index_message_.reset();
         index_message_.bind(1, c.channel).bind(2, m.id).bind(3, c.id);
@@ -736,6 +770,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
   Result<MergeStats> commit() override {
+    if (!numbers_.finish()) return store_.error("numbering cases");
     if (first_ && first_->active() && !first_->finish()) return store_.error("indexing cases");
     if (!exec(store_.raw(), "COMMIT")) return store_.error("committing");
     done_ = true;
@@ -743,11 +778,11 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
  private:
-  // A first load's write: a plain insert numbered here when the case is
-  // new (no trigger, no statement journal), the upsert otherwise.
-  Status put_first(const Case& c) {
+  // The upsert for a stored case; a plain insert, numbered by the batch,
+  // for a new one. In a first load an id the batch never wrote is new.
+  Status put(const Case& c, bool first) {
     bool exists = false;
-    if (written_ids_.may_hold(c.id)) {
+    if (!first || written_ids_.may_hold(c.id)) {
       exists_.reset();
       exists_.bind(1, c.id);
       const int rc = exists_.step();
@@ -757,9 +792,13 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     Stmt& st = exists ? put_ : insert_;
     st.reset();
     SqliteStore::bind_case(st, c);
-    if (!exists) st.bind(12, first_->next_number());
+    if (!exists) {
+      auto number = numbers_.next();
+      if (!number) return store_.error("numbering case " + c.id);
+      st.bind(12, *number);
+    }
     if (st.step() != SQLITE_DONE) return store_.error("writing case " + c.id);
-    written_ids_.insert(c.id);
+    if (first) written_ids_.insert(c.id);
     return ok_status();
   }
 
@@ -788,6 +827,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   std::unique_ptr<FirstLoad> first_;  // destroyed last: after the rollback, back to WAL
   SqliteStore& store_;
   Stmt put_, insert_, exists_, index_message_, find_message_;
+  CaseNumbers numbers_;
   KeyFilter written_ids_, written_messages_;
   std::string key_;
   std::string now_, by_;

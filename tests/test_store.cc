@@ -325,3 +325,29 @@ TEST_CASE("a first import while another connection has the store open takes the 
   CHECK(list_all(**other).size() == 3);
   CHECK(one_value(path, "PRAGMA journal_mode") == "wal");
 }
+
+TEST_CASE("a merge numbers its new cases itself and leaves the numbering triggers for other writers") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto s = open_sqlite_store(path);
+  REQUIRE(s.ok());
+  merge_all(**s, {make("1"), make("2")});
+  const char* triggers = "SELECT group_concat(sql, ' | ') FROM sqlite_master WHERE type = 'trigger'";
+  const std::string before = one_value(path, triggers);
+  merge_all(**s, {make("3"), make("1", "", R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","text":"a"},)"
+                                            R"({"id":"1b","dir":"in","at":"2026-11-20T08:41:09Z","text":"b"}])")});
+  CHECK(one_value(path, triggers) == before);
+  CHECK(before.find("cases_numbered") != std::string::npos);
+  CHECK(one_value(path, "SELECT number FROM cases WHERE id = 'mastodon:transit@example.social:3'") == "3");
+  CHECK(one_value(path, "SELECT number FROM cases WHERE id = 'mastodon:transit@example.social:1'") == "1");
+  CHECK(one_value(path, "SELECT last FROM case_numbers") == "3");
+  // Another writer's inserts still number through the triggers.
+  sqlite_exec(path, "INSERT INTO cases(id, rev, channel, account, status, updated_at, json) SELECT 'x:y:9', rev, channel, "
+                    "account, status, updated_at, json FROM cases WHERE number = 2;"
+                    "INSERT INTO cases(id, rev, channel, account, status, updated_at, json, number) SELECT 'x:y:10', rev, "
+                    "channel, account, status, updated_at, json, 7 FROM cases WHERE number = 2;");
+  CHECK(one_value(path, "SELECT number FROM cases WHERE id = 'x:y:9'") == "4");
+  CHECK(one_value(path, "SELECT last FROM case_numbers") == "7");
+  merge_all(**s, {make("4")});
+  CHECK(one_value(path, "SELECT number FROM cases WHERE id = 'mastodon:transit@example.social:4'") == "8");
+}
