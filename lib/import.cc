@@ -222,11 +222,27 @@ Result<ImportFormat> detect_format(const std::string& path) {
 
 namespace {
 
-// Which thread each message of a spill file is in, as the thread's first
-// row, and whether it is the thread's last row: a thread is complete there.
+// Reads the n messages of a spill file from the start, calling
+// on_message(i, m) for each; stops at the first error either returns.
+Status each_spilled(SpillFile& spill, uint32_t n, const std::function<Status(uint32_t, ImportMessage&)>& on_message) {
+  if (auto st = spill.rewind(); !st) return st;
+  ImportMessage m;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto got = spill.read(m);
+    if (!got) return got.error();
+    if (!*got) return Error{Exit::io, "the import's temporary file ended early"};
+    if (auto st = on_message(i, m); !st) return st;
+  }
+  return ok_status();
+}
+
+// Which thread each row of a spill file is in (as the thread's first row),
+// whether it is the thread's last row (the thread is complete there), and
+// whether it repeats an earlier id (skipped, as build_cases keeps the first).
 struct ThreadPlan {
   std::vector<uint32_t> thread;
-  std::vector<bool> last;
+  std::vector<bool> last, repeat;
+  std::set<std::string> brands;  // every outbound author: the id scheme asks about the whole file
 };
 
 uint32_t find_first(std::vector<uint32_t>& up, uint32_t i) {
@@ -234,31 +250,41 @@ uint32_t find_first(std::vector<uint32_t>& up, uint32_t i) {
   return i;
 }
 
-// Threads are the groups linked by reply_to (build_cases' roots): unite
-// each message with its parent, then free the id index.
-Result<ThreadPlan> group_threads(SpillFile& spill, IdIndex& ids, uint32_t n) {
+// Threads are the groups linked by reply_to (build_cases' roots). The id
+// index is made once the row count is known (sized exactly: no doubling),
+// used to unite each message with its parent, and freed.
+Result<ThreadPlan> plan_threads(SpillFile& spill, uint32_t n, ThreadStats& stats) {
   ThreadPlan plan;
+  plan.repeat.assign(n, false);
+  IdIndex ids(n);
+  auto indexed = each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
+    if (!ids.insert(m.id, i)) {
+      plan.repeat[i] = true;
+      ++stats.duplicates;
+    } else if (!m.inbound) {
+      plan.brands.insert(m.author);
+    }
+    return ok_status();
+  });
+  if (!indexed) return indexed.error();
   std::vector<uint32_t>& up = plan.thread;
   up.resize(n);
   for (uint32_t i = 0; i < n; ++i) up[i] = i;
-  if (auto st = spill.rewind(); !st) return st.error();
-  ImportMessage m;
-  for (uint32_t i = 0; i < n; ++i) {
-    auto got = spill.read(m);
-    if (!got) return got.error();
-    if (!*got) return Error{Exit::io, "the import's temporary file ended early"};
-    if (!m.reply_to) continue;
+  auto joined = each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
+    if (plan.repeat[i] || !m.reply_to) return ok_status();
     const uint32_t p = ids.find(*m.reply_to);
-    if (p == IdIndex::kNone || p == i) continue;
+    if (p == IdIndex::kNone || p == i) return ok_status();
     const uint32_t a = find_first(up, i), b = find_first(up, p);
     if (a != b) up[std::max(a, b)] = std::min(a, b);
-  }
-  ids.clear();
+    return ok_status();
+  });
+  if (!joined) return joined.error();
+  ids = IdIndex(0);
   plan.last.assign(n, false);
   std::vector<bool> seen(n, false);
   for (uint32_t i = 0; i < n; ++i) up[i] = find_first(up, i);
   for (uint32_t i = n; i-- > 0;)
-    if (!seen[up[i]]) {
+    if (!plan.repeat[i] && !seen[up[i]]) {
       seen[up[i]] = true;
       plan.last[i] = true;
     }
@@ -267,16 +293,12 @@ Result<ThreadPlan> group_threads(SpillFile& spill, IdIndex& ids, uint32_t n) {
 
 // Reads the spill file once more, holding only the threads still open, and
 // hands each thread to build_cases at its last message.
-Status emit_threads(SpillFile& spill, const ThreadPlan& plan, const std::set<std::string>& brands,
-                    ThreadStats& stats, const std::function<Status(Case&&)>& emit) {
-  if (auto st = spill.rewind(); !st) return st;
+Status emit_threads(SpillFile& spill, const ThreadPlan& plan, ThreadStats& stats,
+                    const std::function<Status(Case&&)>& emit) {
   std::unordered_map<uint32_t, std::vector<ImportMessage>> open;
   const auto n = static_cast<uint32_t>(plan.thread.size());
-  for (uint32_t i = 0; i < n; ++i) {
-    ImportMessage m;
-    auto got = spill.read(m);
-    if (!got) return got.error();
-    if (!*got) return Error{Exit::io, "the import's temporary file ended early"};
+  return each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
+    if (plan.repeat[i]) return ok_status();
     const uint32_t t = plan.thread[i];
     std::vector<ImportMessage> thread;
     if (plan.last[i] && t == i) {
@@ -284,13 +306,12 @@ Status emit_threads(SpillFile& spill, const ThreadPlan& plan, const std::set<std
     } else {
       auto& held = open[t];
       held.push_back(std::move(m));
-      if (!plan.last[i]) continue;
+      if (!plan.last[i]) return ok_status();
       thread = std::move(held);
       open.erase(t);
     }
-    if (auto st = build_cases(std::move(thread), "x", stats, emit, &brands); !st) return st;
-  }
-  return ok_status();
+    return build_cases(std::move(thread), "x", stats, emit, &plan.brands);
+  });
 }
 
 // Reads a TWCS file's rows, checked, handing each good one to `on_row`.
@@ -356,25 +377,18 @@ Status import_twcs(const std::string& path, const ImportOptions& opts, ImportSta
   auto made = SpillFile::create();
   if (!made) return made.error();
   SpillFile& spill = **made;
-  IdIndex ids;
-  std::set<std::string> brands;  // every outbound author: the id scheme asks about the whole file
   size_t n = 0;
   Status written = ok_status();
   auto read = for_each_twcs_row(path, opts, stats, [&](ImportMessage&& m) {
-    if (!ids.insert(m.id, static_cast<uint32_t>(n))) {
-      ++threads.duplicates;  // the first one kept, as build_cases does
-      return;
-    }
-    if (!m.inbound) brands.insert(m.author);
     if (written) written = spill.write(m);
     ++n;
   });
   if (!read) return read;
   if (!written) return written;
-  if (n >= IdIndex::kNone) return Error{Exit::data, input_name(path) + ": more than 4 billion messages"};
-  auto threads_of = group_threads(spill, ids, static_cast<uint32_t>(n));
-  if (!threads_of) return threads_of.error();
-  return emit_threads(spill, *threads_of, brands, threads, emit);
+  if (n >= IdIndex::kNone) return Error{Exit::data, input_name(path) + ": more than 4 billion rows"};
+  auto plan = plan_threads(spill, static_cast<uint32_t>(n), threads);
+  if (!plan) return plan.error();
+  return emit_threads(spill, *plan, threads, emit);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -116,20 +117,22 @@ Result<bool> SpillFile::read(ImportMessage& m) {
   return true;
 }
 
+IdIndex::IdIndex(size_t expected) { resize(std::max<size_t>(16, expected + expected / 3 + 1)); }
+
 size_t IdIndex::slot_of(uint64_t key) const {
-  // Fibonacci hashing: tweet ids are sequential or snowflakes.
-  const size_t mask = keys_.size() - 1;
-  size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-  while (keys_[i] != 0 && keys_[i] != key) i = (i + 1) & mask;
+  // Fibonacci hashing, then mapped onto any table size by a multiply.
+  const uint64_t h = key * 0x9E3779B97F4A7C15ull;
+  size_t i = static_cast<size_t>((static_cast<unsigned __int128>(h) * keys_.size()) >> 64);
+  while (keys_[i] != 0 && keys_[i] != key)
+    if (++i == keys_.size()) i = 0;
   return i;
 }
 
-void IdIndex::grow() {
+void IdIndex::resize(size_t slots) {
   std::vector<uint64_t> old_keys = std::move(keys_);
   std::vector<uint32_t> old_rows = std::move(rows_);
-  const size_t size = old_keys.empty() ? 1024 : old_keys.size() * 2;
-  keys_.assign(size, 0);
-  rows_.assign(size, kNone);
+  keys_.assign(slots, 0);
+  rows_.assign(slots, kNone);
   for (size_t i = 0; i < old_keys.size(); ++i)
     if (old_keys[i] != 0) {
       const size_t s = slot_of(old_keys[i]);
@@ -141,7 +144,7 @@ void IdIndex::grow() {
 bool IdIndex::insert(const std::string& id, uint32_t row) {
   uint64_t key = 0;
   if (!numeric_key(id, key)) return others_.emplace(id, row).second;
-  if ((used_ + 1) * 4 > keys_.size() * 3) grow();  // at most 3/4 full
+  if ((used_ + 1) * 4 > keys_.size() * 3) resize(keys_.size() * 2);  // more than expected
   const size_t s = slot_of(key);
   if (keys_[s] == key) return false;
   keys_[s] = key;
@@ -156,16 +159,8 @@ uint32_t IdIndex::find(const std::string& id) const {
     auto it = others_.find(id);
     return it == others_.end() ? kNone : it->second;
   }
-  if (keys_.empty()) return kNone;
   const size_t s = slot_of(key);
   return keys_[s] == key ? rows_[s] : kNone;
-}
-
-void IdIndex::clear() {
-  keys_ = {};
-  rows_ = {};
-  used_ = 0;
-  others_ = {};
 }
 
 }  // namespace socq

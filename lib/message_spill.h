@@ -37,18 +37,19 @@ class SpillFile {
 };
 
 // Message id -> row number. Ids of up to 19 digits (tweet ids) take 12
-// bytes a slot in an open-addressing table; any other id a string map.
+// bytes a slot in an open-addressing table, sized for `expected` ids at
+// most 3/4 full (about 16 bytes an id); any other id a string map.
 class IdIndex {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
+  explicit IdIndex(size_t expected);
   // False (and nothing changed) when the id is there already.
   bool insert(const std::string& id, uint32_t row);
   uint32_t find(const std::string& id) const;
-  void clear();
 
  private:
   size_t slot_of(uint64_t key) const;
-  void grow();
+  void resize(size_t slots);
   std::vector<uint64_t> keys_;  // the id's value + 1; 0 marks a free slot
   std::vector<uint32_t> rows_;
   size_t used_ = 0;
