@@ -303,6 +303,9 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
   // 3. Events for what differs from before, told by who set it last.
   // Straight into the case's events (nothing else adds to them meanwhile).
   const size_t first_event = c.events.size();
+  size_t to_tell = (c.pii != before.pii) + changes.tags.size();
+  for (size_t fi = 0; fi < std::size(kFields); ++fi) to_tell += field_of(c, fi) != field_of(before, fi);
+  if (to_tell) c.events.reserve(first_event + to_tell);
   auto event = [&](std::string what) { c.events.push_back(Event{now_, "triage", std::move(what), {}}); };
   if (c.pii != before.pii) {
     std::vector<std::string> added;
@@ -315,7 +318,11 @@ bool Triager::run(Case& c, std::vector<std::string>* story) {
     if (field_of(c, fi) == field_of(before, fi)) continue;
     event(who(changes.field_by[fi]) + " set " + f + " " + field_of(c, fi).value_or("none"));
   }
-  for (const auto& [tag, by] : changes.tags) event(who(by) + " added tag " + tag);
+  for (const auto& [tag, by] : changes.tags) {
+    std::string what = who(by);  // appended in place: one allocation a line
+    what.append(" added tag ").append(tag);
+    event(std::move(what));
+  }
   const bool changed = c.events.size() > first_event;
   if (changed) {
     c.updated_at = now_;
