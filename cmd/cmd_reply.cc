@@ -214,6 +214,7 @@ int run_reply(Context& ctx, const ReplyCli& o) {
   if (!store) return ctx.fail(store.error());
   auto settings = poster_settings(ctx);
   if (!settings) return ctx.fail(settings.error());
+  settings->store_path = ctx.store_path();
   auto poster = reply::make_config_poster(ctx.config(), *settings);
   reply::Replier replier(**store, *poster, *setup);
   if (o.pending) return list_pending(ctx, replier, o);

@@ -49,6 +49,14 @@ std::string url_escape(const std::string& s) {
   return out;
 }
 
+// Appends `name=value` (escaped) to a query string, with '&' between pairs.
+void append_param(std::string& query, const char* name, const std::string& value) {
+  if (!query.empty()) query += '&';
+  query += name;
+  query += '=';
+  query += url_escape(value);
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -353,7 +361,7 @@ class Bluesky final : public Channel {
     for (size_t i = 0; i < wanted.size(); i += kBatch) {
       std::string query;
       for (size_t k = i; k < std::min(wanted.size(), i + kBatch); ++k)
-        query += (query.empty() ? "" : "&") + std::string("uris=") + url_escape(wanted[k]);
+        append_param(query, "uris", wanted[k]);
       HttpRequest r = request("GET", "app.bsky.feed.getPosts", query, "");
       auto body = call(r);
       if (!body) return body.error();
@@ -380,7 +388,7 @@ class Bluesky final : public Channel {
     for (size_t i = 0; i < all.size(); i += kBatch) {
       std::string query;
       for (size_t k = i; k < std::min(all.size(), i + kBatch); ++k)
-        query += (query.empty() ? "" : "&") + std::string("actors=") + url_escape(all[k]);
+        append_param(query, "actors", all[k]);
       auto body = get("app.bsky.actor.getProfiles", query);
       if (!body) return body.error();
       const json& profiles = member(*body, "profiles");

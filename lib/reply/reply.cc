@@ -149,7 +149,7 @@ class ConfigPoster final : public Poster {
     };
     o->transport = make_curl_client(CurlOptions{s_.connect_timeout_ms, log});
     o->http = std::make_unique<PolicyClient>(*o->transport, clock_, sleeper_, s_.policy, log);
-    auto ch = make_channel(a, *o->http, o->token, s_.timeout_ms, log);
+    auto ch = make_channel(a, *o->http, o->token, s_.timeout_ms, log, s_.store_path);
     if (!ch) return ch.error();
     o->channel = std::move(ch).value();
     return o;

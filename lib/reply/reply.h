@@ -54,6 +54,7 @@ struct PosterSettings {
   int connect_timeout_ms = 10000;
   int timeout_ms = 30000;
   std::function<void(const std::string&)> log;  // -v lines, secrets masked
+  std::string store_path;  // where Bluesky keeps its session beside the store
 };
 // The configured account whose handle is the case's account (an account
 // with no handle configured is asked whoami), over libcurl with retries.

@@ -1,5 +1,5 @@
-# One socq fetch from every platform's fake at once (Mastodon, X, Facebook,
-# and Bluesky when its fake is built) into one store: each account's cases
+# One socq fetch from every platform's fake at once (Mastodon, X, Facebook
+# and Bluesky) into one store: each account's cases
 # and cursors, nothing twice, no token anywhere; a second run adds nothing.
 source "$(dirname "$0")/helpers.bash"
 [ -n "${SOCQ_FAKE:-}" ] || { echo "SOCQ_FAKE not set: the fake is not built" >&2; exit 77; }
@@ -18,7 +18,7 @@ start() {
 M=$(start mastodon) || fail "mastodon fake did not start"
 X=$(start x) || fail "x fake did not start"
 F=$(start facebook) || fail "facebook fake did not start"
-BSKY=$(start bluesky) || BSKY=""  # not built yet: socq-fake exits 69 without a port
+BSKY=$(start bluesky) || fail "bluesky fake did not start"
 
 export NR_TOKEN=fake-token-northrail X_TOKEN=fake-token-x-northrail FB_TOKEN=fake-page-token-northrail
 mkdir -p "$XDG_CONFIG_HOME/socq"
@@ -39,14 +39,12 @@ base_url = "$F/v19.0"
 page_id = "104000000000001"
 token_env = "FB_TOKEN"
 TOML
-want_channels="facebook mastodon x"
-if [ -n "$BSKY" ] && [ -f "$SRC/tests/fakes/fixtures/bluesky/account.json" ]; then
-  # The Bluesky fake's own account (see tests/fakes/README.md).
-  ident=$(jq -r '.handle // empty' "$SRC/tests/fakes/fixtures/bluesky/account.json")
-  pass_word=$(jq -r '.password // empty' "$SRC/tests/fakes/fixtures/bluesky/account.json")
-  if [ -n "$ident" ] && [ -n "$pass_word" ]; then
-    export BSKY_PASSWORD=$pass_word
-    cat >>"$XDG_CONFIG_HOME/socq/config.toml" <<TOML
+# The Bluesky fake's own account (see tests/fakes/README.md).
+acct="$SRC/tests/fakes/fixtures/bluesky/account.json"
+ident=$(jq -r '.handle // empty' "$acct") && [ -n "$ident" ] || fail "no handle in $acct"
+BSKY_PASSWORD=$(jq -r '.password // empty' "$acct") && [ -n "$BSKY_PASSWORD" ] || fail "no password in $acct"
+export BSKY_PASSWORD
+cat >>"$XDG_CONFIG_HOME/socq/config.toml" <<TOML
 
 [accounts.bluesky]
 channel = "bluesky"
@@ -54,9 +52,7 @@ base_url = "$BSKY"
 identifier = "$ident"
 password_env = "BSKY_PASSWORD"
 TOML
-    want_channels="bluesky facebook mastodon x"
-  fi
-fi
+want_channels="bluesky facebook mastodon x"
 DB="$WORK/all.db"
 
 expect_exit 0 "$SOCQ" fetch --since 2026-11-01 --store "$DB" -v
@@ -74,7 +70,7 @@ expect_exit 0 "$SOCQ" fetch --store "$DB"
 expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM messages")" "$n1" "a second run adds nothing"
 
 for f in "$WORK"/out "$WORK"/err "$DB"; do
-  for t in "$NR_TOKEN" "$X_TOKEN" "$FB_TOKEN" ${BSKY_PASSWORD:+"$BSKY_PASSWORD"}; do
+  for t in "$NR_TOKEN" "$X_TOKEN" "$FB_TOKEN" "$BSKY_PASSWORD"; do
     if grep -q -a -- "$t" "$f"; then fail "a secret in $f"; fi
   done
 done
