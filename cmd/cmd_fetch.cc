@@ -34,7 +34,7 @@ std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n
 // Where cases go: the store (one transaction for all files) or stdout.
 class Sink {
  public:
-  Sink(Context& ctx, MergeBatch* batch) : batch_(batch), out_(ctx.out) {}
+  Sink(Context& ctx, MergeBatch* batch) : batch_(batch), out_(ctx.out), file_(ctx.out) {}
   Status put(Case&& c) {
     ++cases_;
     if (batch_) return batch_->add(std::move(c));
@@ -43,10 +43,19 @@ class Sink {
   }
   Status flush() { return batch_ ? ok_status() : out_.flush(); }
   size_t cases() const { return cases_; }
+  // Without a store, JSON Lines cases go out as they are (copy_cases): the
+  // output stream, flushed, or null.
+  std::FILE* pass_through() {
+    if (batch_) return nullptr;
+    (void)out_.flush();
+    return file_;
+  }
+  void count(size_t n) { cases_ += n; }
 
  private:
   MergeBatch* batch_;
   JsonlWriter out_;
+  std::FILE* file_;
   size_t cases_ = 0;
 };
 
@@ -77,7 +86,10 @@ void summarize_skips(Context& ctx, const std::string& path, size_t skipped, cons
 Status import_jsonl(Context& ctx, const std::string& path, const FetchOptions& o, Sink& sink) {
   const std::string name = input_name(path);
   ReadStats stats;
-  auto st = read_cases(path, {o.skip_bad}, stats, [&](Case&& c) { return sink.put(std::move(c)); });
+  std::FILE* direct = sink.pass_through();
+  auto st = direct ? copy_cases(path, {o.skip_bad}, stats, direct)
+                   : read_cases(path, {o.skip_bad}, stats, [&](Case&& c) { return sink.put(std::move(c)); });
+  if (direct) sink.count(stats.cases);
   if (!st) return st;
   summarize_skips(ctx, name, stats.skipped, stats.first_skip);
   ctx.note(fmt::format("{}: {} read", name, plural(stats.cases, "case")));

@@ -14,10 +14,120 @@ namespace socq {
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
+namespace {
+
+// A case as views of the line (or of simdjson's string buffer) for
+// validate(): the same parse functions fill it (they are templates over the
+// model), so the checks and errors are the parse's; unknown members are
+// checked, not kept. Its vectors keep their capacity from case to case, so
+// a validation allocates nothing once warm.
+using View = std::string_view;
+using OptView = std::optional<std::string_view>;
+struct NoExtras {};
+
+void add_extra(Extras& extra, std::string_view key, std::string_view raw) { extra.emplace_back(key, raw); }
+void add_extra(NoExtras&, std::string_view, std::string_view) {}
+
+struct CustomerView {
+  View id;
+  OptView handle, name;
+  std::optional<int64_t> followers;
+  NoExtras extra;
+};
+struct MessageView {
+  View id;
+  Dir dir = Dir::in;
+  View at, author, text;
+  bool is_public = true;
+  OptView reply_to, lang;
+  bool is_auto = false, redacted = false;
+  OptView posted_id;
+  NoExtras extra;
+};
+struct SlaView {
+  OptView first_response_due, next_response_due, resolution_due, first_response_at;
+  std::vector<View> breached;
+  NoExtras extra;
+};
+struct HandoffView {
+  View to, at, by;
+  OptView why, ref, owner, follow_up_due, completed_at;
+  NoExtras extra;
+};
+struct IncidentView {
+  View id;
+  OptView title, since;
+  NoExtras extra;
+};
+struct LinkView {
+  View rel, ref;
+  NoExtras extra;
+};
+struct ResolutionView {
+  View reason, at, by;
+  NoExtras extra;
+};
+struct EventView {
+  View at, by, what;
+  NoExtras extra;
+};
+struct CaseView {
+  int v = kCaseVersion;
+  View id;
+  int64_t rev = 0;
+  View channel, account;
+  CustomerView customer;
+  std::vector<MessageView> messages;
+  CaseStatus status = CaseStatus::new_;
+  OptView priority, category;
+  std::vector<View> tags;
+  OptView team, owner;
+  SlaView sla;
+  std::vector<LinkView> links;
+  std::optional<HandoffView> handoff;
+  std::optional<IncidentView> incident;
+  std::optional<ResolutionView> resolution;
+  std::vector<View> pii;
+  std::vector<EventView> events;
+  View updated_at;
+  NoExtras extra;
+
+  // Back to a fresh case, keeping the vectors' memory.
+  void reset() {
+    auto m = std::move(messages);
+    auto t = std::move(tags), b = std::move(sla.breached), p = std::move(pii);
+    auto l = std::move(links);
+    auto e = std::move(events);
+    *this = CaseView{};
+    m.clear(), t.clear(), b.clear(), p.clear(), l.clear(), e.clear();
+    messages = std::move(m), tags = std::move(t), sla.breached = std::move(b), pii = std::move(p);
+    links = std::move(l), events = std::move(e);
+  }
+};
+
+// The time of the newest message (the later one of equal instants), or "":
+// last_message_at() for either model.
+template <class C>
+auto newest_message_at(const C& c) -> decltype(c.updated_at) {
+  decltype(c.updated_at) best{};
+  int64_t best_ms = INT64_MIN;
+  for (const auto& m : c.messages) {
+    auto ms = parse_rfc3339_utc(m.at);
+    if (ms && *ms >= best_ms) {
+      best_ms = *ms;
+      best = m.at;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 struct CaseParser::Impl {
   od::parser ondemand;
   simdjson::dom::parser dom;  // validates unknown members' text
   std::string scratch;        // padded copy for parse(string_view)
+  CaseView view;              // validate()'s reused case
 };
 
 namespace {
@@ -105,21 +215,26 @@ bool plain_string(od::value& v, std::string_view& out) {
 
 // The typed getters try the read first and look at the type only to word
 // an error: one call per value on the hot path.
-bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
-  std::string_view sv;
-  if (plain_string(v, sv)) {
-    out.assign(sv);
-    return true;
-  }
-  if (auto e = v.get_string().get(sv)) {
+// The view lives in the line or in simdjson's string buffer, until the next
+// document is parsed.
+bool get_string(od::value v, std::string_view& out, Ctx& cx, const Path& path) {
+  if (plain_string(v, out)) return true;
+  if (auto e = v.get_string().get(out)) {
     if (e == simdjson::INCORRECT_TYPE) return expect_type(v, od::json_type::string, cx, path, "a string");
     return cx.fail(path, e);
   }
+  return true;
+}
+
+bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
+  std::string_view sv;
+  if (!get_string(v, sv, cx, path)) return false;
   out.assign(sv);
   return true;
 }
 
-bool get_nonempty(od::value v, std::string& out, Ctx& cx, const Path& path) {
+template <class S>
+bool get_nonempty(od::value v, S& out, Ctx& cx, const Path& path) {
   if (!get_string(v, out, cx, path)) return false;
   if (out.empty()) return cx.fail(path, "must not be empty");
   return true;
@@ -136,7 +251,9 @@ bool is_null_value(od::value& v, Ctx& cx, const Path& path, bool& null) {
   return true;
 }
 
-bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
+// OptString, or std::optional<std::string_view> for a validation.
+template <class O>
+bool get_opt_string(od::value v, O& out, Ctx& cx, const Path& path) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) {
@@ -156,16 +273,19 @@ bool get_opt_string(od::value v, OptString& out, Ctx& cx, const Path& path) {
   return true;
 }
 
-bool check_time(const std::string& s, Ctx& cx, const Path& path) {
-  if (!parse_rfc3339_utc(s)) return cx.fail(path, "not an RFC 3339 UTC time like 2026-11-20T07:41:09Z: \"" + s + "\"");
+bool check_time(std::string_view s, Ctx& cx, const Path& path) {
+  if (!parse_rfc3339_utc(s))
+    return cx.fail(path, "not an RFC 3339 UTC time like 2026-11-20T07:41:09Z: \"" + std::string(s) + "\"");
   return true;
 }
 
-bool get_time(od::value v, std::string& out, Ctx& cx, const Path& path) {
+template <class S>
+bool get_time(od::value v, S& out, Ctx& cx, const Path& path) {
   return get_string(v, out, cx, path) && check_time(out, cx, path);
 }
 
-bool get_opt_time(od::value v, OptString& out, Ctx& cx, const Path& path) {
+template <class O>
+bool get_opt_time(od::value v, O& out, Ctx& cx, const Path& path) {
   return get_opt_string(v, out, cx, path) && (!out || check_time(*out, cx, path));
 }
 
@@ -311,7 +431,8 @@ class PlainJsonCheck {
 // Keeps an unknown member's original text, validated in full: On Demand
 // skips what it is not asked for, so the text is checked here (plain JSON)
 // or by the DOM parser.
-bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, const Path& path) {
+template <class E>
+bool keep_unknown(od::value v, std::string_view key, E& extra, Ctx& cx, const Path& path) {
   od::json_type t{};
   if (!type_of(v, t, cx, path)) return false;
   std::string_view raw;
@@ -336,7 +457,7 @@ bool keep_unknown(od::value v, std::string_view key, Extras& extra, Ctx& cx, con
       if (!number_too_big || !valid_with_big_numbers(raw, *cx.dom)) return cx.fail(path, e);
     }
   }
-  extra.emplace_back(std::string(key), std::string(raw));
+  add_extra(extra, key, raw);
   return true;
 }
 
@@ -403,7 +524,8 @@ bool for_each_element(od::value v, Ctx& cx, const Path& path, F&& on_element) {
   return true;
 }
 
-bool get_string_array(od::value v, std::vector<std::string>& out, Ctx& cx, const Path& path) {
+template <class S>
+bool get_string_array(od::value v, std::vector<S>& out, Ctx& cx, const Path& path) {
   out.clear();
   return for_each_element(v, cx, path, [&](od::value e, const Path& p) {
     out.emplace_back();
@@ -427,7 +549,8 @@ bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const Path& pat
 bool require(bool seen, Ctx& cx, const Path& path) { return seen || cx.fail(path, "missing"); }
 bool require(bool seen, Ctx& cx, std::string_view member) { return require(seen, cx, Path{nullptr, member}); }
 
-bool parse_customer(od::value v, Customer& c, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_customer(od::value v, T& c, Ctx& cx, const Path& path) {
   bool has_id = false;
   return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
            if (is(k, "id")) return has_id = true, get_nonempty(f, c.id, cx, p);
@@ -448,14 +571,15 @@ bool parse_customer(od::value v, Customer& c, Ctx& cx, const Path& path) {
          require(has_id, cx, path.child("id"));
 }
 
-bool parse_message(od::value v, Message& m, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_message(od::value v, T& m, Ctx& cx, const Path& path) {
   bool has_id = false, has_dir = false, has_at = false, has_text = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (is(k, "id")) return has_id = true, get_nonempty(f, m.id, cx, p);
     if (is(k, "dir")) {
-      std::string d;
+      std::string_view d;
       if (!get_string(f, d, cx, p)) return false;
-      if (d != "in" && d != "out") return cx.fail(p, "must be \"in\" or \"out\", not \"" + d + "\"");
+      if (d != "in" && d != "out") return cx.fail(p, "must be \"in\" or \"out\", not \"" + std::string(d) + "\"");
       m.dir = d == "in" ? Dir::in : Dir::out;
       return has_dir = true;
     }
@@ -474,7 +598,8 @@ bool parse_message(od::value v, Message& m, Ctx& cx, const Path& path) {
          require(has_at, cx, path.child("at")) && require(has_text, cx, path.child("text"));
 }
 
-bool parse_sla(od::value v, Sla& s, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_sla(od::value v, T& s, Ctx& cx, const Path& path) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) return true;
@@ -488,7 +613,8 @@ bool parse_sla(od::value v, Sla& s, Ctx& cx, const Path& path) {
   });
 }
 
-bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_handoff(od::value v, T& h, Ctx& cx, const Path& path) {
   bool has_to = false, has_at = false, has_by = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (is(k, "to")) return has_to = true, get_nonempty(f, h.to, cx, p);
@@ -505,7 +631,8 @@ bool parse_handoff(od::value v, Handoff& h, Ctx& cx, const Path& path) {
          require(has_by, cx, path.child("by"));
 }
 
-bool parse_incident(od::value v, Incident& i, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_incident(od::value v, T& i, Ctx& cx, const Path& path) {
   bool has_id = false;
   return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
            if (is(k, "id")) return has_id = true, get_nonempty(f, i.id, cx, p);
@@ -516,13 +643,14 @@ bool parse_incident(od::value v, Incident& i, Ctx& cx, const Path& path) {
          require(has_id, cx, path.child("id"));
 }
 
-bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_resolution(od::value v, T& r, Ctx& cx, const Path& path) {
   bool has_reason = false, has_at = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (is(k, "reason")) {
       if (!get_string(f, r.reason, cx, p)) return false;
       if (!is_valid_resolution_reason(r.reason))
-        return cx.fail(p, "must be answered, no_reply_needed, spam or duplicate, not \"" + r.reason + "\"");
+        return cx.fail(p, "must be answered, no_reply_needed, spam or duplicate, not \"" + std::string(r.reason) + "\"");
       return has_reason = true;
     }
     if (is(k, "at")) return has_at = true, get_time(f, r.at, cx, p);
@@ -532,7 +660,8 @@ bool parse_resolution(od::value v, Resolution& r, Ctx& cx, const Path& path) {
   return ok && require(has_reason, cx, path.child("reason")) && require(has_at, cx, path.child("at"));
 }
 
-bool parse_link(od::value v, Link& l, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_link(od::value v, T& l, Ctx& cx, const Path& path) {
   bool has_rel = false, has_ref = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (is(k, "rel")) return has_rel = true, get_nonempty(f, l.rel, cx, p);
@@ -542,7 +671,8 @@ bool parse_link(od::value v, Link& l, Ctx& cx, const Path& path) {
   return ok && require(has_rel, cx, path.child("rel")) && require(has_ref, cx, path.child("ref"));
 }
 
-bool parse_event(od::value v, Event& ev, Ctx& cx, const Path& path) {
+template <class T>
+bool parse_event(od::value v, T& ev, Ctx& cx, const Path& path) {
   bool has_at = false, has_by = false, has_what = false;
   bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
     if (is(k, "at")) return has_at = true, get_time(f, ev.at, cx, p);
@@ -570,7 +700,8 @@ struct Seen {
        status = false;
 };
 
-bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Seen& seen, Ctx& cx) {
+template <class C>
+bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen& seen, Ctx& cx) {
   if (is(k, "v")) {
     int64_t v = 0;
     if (!get_int(f, v, cx, p)) return false;
@@ -601,11 +732,11 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
     });
   }
   if (is(k, "status")) {
-    std::string s;
+    std::string_view s;
     if (!get_string(f, s, cx, p)) return false;
     auto st = parse_status(s);
     if (!st)
-      return cx.fail(p, "unknown status \"" + s +
+      return cx.fail(p, "unknown status \"" + std::string(s) +
                             "\" (new, open, pending_customer, handed_off, resolved, closed)");
     c.status = *st;
     return seen.status = true;
@@ -613,7 +744,7 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
   if (is(k, "priority")) {
     if (!get_opt_string(f, c.priority, cx, p)) return false;
     return !c.priority || is_valid_priority(*c.priority) ||
-           cx.fail(p, "must be p1, p2, p3, p4 or null, not \"" + *c.priority + "\"");
+           cx.fail(p, "must be p1, p2, p3, p4 or null, not \"" + std::string(*c.priority) + "\"");
   }
   if (is(k, "category")) return get_opt_string(f, c.category, cx, p);
   if (is(k, "tags")) return get_string_array(f, c.tags, cx, p);
@@ -629,13 +760,13 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
   }
   if (is(k, "handoff"))
     return get_opt_object(f, c.handoff, cx, p,
-                          [&](od::value v, Handoff& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
+                          [&](od::value v, auto& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
   if (is(k, "incident"))
-    return get_opt_object(f, c.incident, cx, p, [&](od::value v, Incident& i, const Path& pp) {
+    return get_opt_object(f, c.incident, cx, p, [&](od::value v, auto& i, const Path& pp) {
       return parse_incident(v, i, cx, pp);
     });
   if (is(k, "resolution"))
-    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, Resolution& r, const Path& pp) {
+    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, auto& r, const Path& pp) {
       return parse_resolution(v, r, cx, pp);
     });
   if (is(k, "pii")) return get_string_array(f, c.pii, cx, p);
@@ -651,7 +782,8 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, Case& c, Se
 }
 
 // id is "channel:account:<thread key>" (compared in place, no copy).
-bool has_case_id_prefix(const Case& c) {
+template <class C>
+bool has_case_id_prefix(const C& c) {
   const std::string_view id = c.id;
   const size_t n = c.channel.size() + c.account.size() + 2;
   return id.size() > n && id.starts_with(c.channel) && id[c.channel.size()] == ':' &&
@@ -661,7 +793,8 @@ bool has_case_id_prefix(const Case& c) {
 // The index of the first message whose id an earlier message has, or
 // size(): pairwise for the usual few messages (no allocation), by sorting
 // for many.
-size_t first_repeated_id(const std::vector<Message>& messages) {
+template <class M>
+size_t first_repeated_id(const std::vector<M>& messages) {
   const size_t n = messages.size();
   if (n <= 32) {
     for (size_t i = 1; i < n; ++i)
@@ -680,22 +813,24 @@ size_t first_repeated_id(const std::vector<Message>& messages) {
 }
 
 // Rules that span fields, checked once every field is read.
-bool check_case(Case& c, const Seen& seen, Ctx& cx) {
+template <class C>
+bool check_case(C& c, const Seen& seen, Ctx& cx) {
   if (!require(seen.v, cx, "v") || !require(seen.id, cx, "id") || !require(seen.channel, cx, "channel") ||
       !require(seen.account, cx, "account") || !require(seen.customer, cx, "customer") ||
       !require(seen.messages, cx, "messages") || !require(seen.status, cx, "status"))
     return false;
   if (!has_case_id_prefix(c)) {
-    const std::string prefix = c.channel + ":" + c.account + ":";
-    return cx.fail("id", "must be \"" + prefix + "<thread key>\", not \"" + c.id + "\"");
+    const std::string prefix = std::string(c.channel) + ":" + std::string(c.account) + ":";
+    return cx.fail("id", "must be \"" + prefix + "<thread key>\", not \"" + std::string(c.id) + "\"");
   }
   if (const size_t i = first_repeated_id(c.messages); i < c.messages.size())
-    return cx.fail("messages[" + std::to_string(i) + "].id", "duplicate message id \"" + c.messages[i].id + "\"");
+    return cx.fail("messages[" + std::to_string(i) + "].id",
+                   "duplicate message id \"" + std::string(c.messages[i].id) + "\"");
   if (c.status == CaseStatus::resolved && !c.resolution)
     return cx.fail("resolution", "required when status is resolved");
   if (c.updated_at.empty()) {
     // Hand-written or imported cases may omit it: the newest known time.
-    c.updated_at = last_message_at(c);
+    c.updated_at = newest_message_at(c);
     for (const auto& e : c.events)
       if (parse_rfc3339_utc(e.at) > parse_rfc3339_utc(c.updated_at)) c.updated_at = e.at;
     if (c.updated_at.empty()) return cx.fail("updated_at", "missing (and the case has no message to take it from)");
@@ -709,18 +844,21 @@ CaseParser::CaseParser() : impl_(std::make_unique<Impl>()) {}
 CaseParser::~CaseParser() = default;
 size_t CaseParser::padding() { return simdjson::SIMDJSON_PADDING; }
 
-Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
-  Ctx cx{&impl_->dom, {}};
+namespace {
+
+// Parses one case into `c` (a Case or a CaseView); "" or the error.
+template <class C>
+std::string parse_into(od::parser& ondemand, simdjson::dom::parser& dom, const char* data, size_t len,
+                       size_t capacity, C& c) {
+  Ctx cx{&dom, {}};
   od::document doc;
-  if (auto e = impl_->ondemand.iterate(simdjson::padded_string_view(data, len, capacity)).get(doc))
-    return Error{Exit::data, std::string("invalid JSON (") + simdjson::error_message(e) + ")"};
+  if (auto e = ondemand.iterate(simdjson::padded_string_view(data, len, capacity)).get(doc))
+    return std::string("invalid JSON (") + simdjson::error_message(e) + ")";
   od::object root;
   if (auto e = doc.get_object().get(root)) {
-    return Error{Exit::data, e == simdjson::INCORRECT_TYPE ? "expected a JSON object (one case per line)"
-                                                           : std::string("invalid JSON (") +
-                                                                 simdjson::error_message(e) + ")"};
+    return e == simdjson::INCORRECT_TYPE ? "expected a JSON object (one case per line)"
+                                         : std::string("invalid JSON (") + simdjson::error_message(e) + ")";
   }
-  Case c;
   Seen seen;
   for (auto field_result : root) {
     od::field field;
@@ -738,15 +876,36 @@ Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
   const char* trailing = nullptr;
   if (cx.err.empty() && !doc.current_location().get(trailing)) cx.fail(Path{}, "unexpected text after the JSON object");
   if (cx.err.empty()) check_case(c, seen, cx);
-  if (!cx.err.empty()) return Error{Exit::data, cx.err};
+  return std::move(cx.err);
+}
+
+}  // namespace
+
+Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
+  Case c;
+  if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, c); !err.empty())
+    return Error{Exit::data, std::move(err)};
   c.source.assign(data, len);
   return c;
+}
+
+Status CaseParser::validate(const char* data, size_t len, size_t capacity) {
+  impl_->view.reset();
+  if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, impl_->view); !err.empty())
+    return Error{Exit::data, std::move(err)};
+  return ok_status();
 }
 
 Result<Case> CaseParser::parse(std::string_view json) {
   impl_->scratch.assign(json);
   impl_->scratch.append(padding(), '\0');
   return parse(impl_->scratch.data(), json.size(), impl_->scratch.size());
+}
+
+Status CaseParser::validate(std::string_view json) {
+  impl_->scratch.assign(json);
+  impl_->scratch.append(padding(), '\0');
+  return validate(impl_->scratch.data(), json.size(), impl_->scratch.size());
 }
 
 // ---- writing ----

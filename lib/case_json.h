@@ -22,6 +22,10 @@ class CaseParser {
   // readable up to `capacity` >= len + padding() bytes. On error the message
   // names the field at fault ("messages[2].at: ...").
   Result<Case> parse(const char* data, size_t len, size_t capacity);
+  // The same checks and errors as parse() without building the Case (no
+  // allocation once warm): for a case that is written back unchanged.
+  Status validate(const char* data, size_t len, size_t capacity);
+  Status validate(std::string_view json);
   // Convenience for tests and small inputs: copies into a padded buffer.
   Result<Case> parse(std::string_view json);
   static size_t padding();

@@ -1,5 +1,6 @@
 // The case reader: any bytes give a case or an error, never a crash; a case
-// it accepts, written canonically, reads back to the same canonical text.
+// it accepts, written canonically, reads back to the same canonical text;
+// validate() (the pass-through's check) gives parse()'s verdict and error.
 #include <cstdlib>
 #include <string_view>
 
@@ -7,7 +8,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static socq::CaseParser parser;
-  auto c = parser.parse(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto c = parser.parse(text);
+  auto valid = parser.validate(text);
+  if (valid.ok() != c.ok() || (!c && valid.error().message != c.error().message)) std::abort();
   if (!c) return 0;
   c->touched();
   std::string once;
