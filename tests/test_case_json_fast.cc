@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <sstream>
 
 #include "lib/case_json.h"
 #include "tests/test_util.h"
@@ -125,4 +127,29 @@ TEST_CASE("the id prefix is checked in place: channel, account and a non-empty t
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.rfind("id: must be \"mastodon:transit@example.social:<thread key>\"", 0) == 0);
   }
+}
+
+TEST_CASE("validate() gives parse()'s verdict and error on every line of the bad inputs and examples") {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files{fs::path(SOCQ_SOURCE_DIR) / "examples/cases.jsonl"};
+  for (const auto& e : fs::directory_iterator(fs::path(SOCQ_SOURCE_DIR) / "tests/bad_inputs/inputs"))
+    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  CaseParser parser, checker;
+  size_t lines = 0, bad = 0;
+  for (const auto& f : files) {
+    std::istringstream in(socq::test::read_file(f.string()));
+    for (std::string line; std::getline(in, line); ++lines) {
+      CAPTURE(f.string());
+      CAPTURE(line);
+      const auto parsed = parser.parse(line);
+      const auto valid = checker.validate(line);
+      REQUIRE(valid.ok() == parsed.ok());
+      if (!parsed) {
+        ++bad;
+        CHECK(valid.error().message == parsed.error().message);
+      }
+    }
+  }
+  CHECK(lines > 100);
+  CHECK(bad > 50);
 }
