@@ -545,12 +545,9 @@ class SqliteStore final : public Store {
     st.bind(11, case_to_json(c));
   }
 
-  static constexpr const char* kPutSql =
-      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT last + 1 FROM case_numbers)) ON CONFLICT(id) DO UPDATE SET "
-      "rev = excluded.rev, channel = excluded.channel, account = excluded.account, status = excluded.status, "
-      "team = excluded.team, owner = excluded.owner, priority = excluded.priority, "
-      "next_due_ms = excluded.next_due_ms, updated_at = excluded.updated_at, json = excluded.json";
+  static constexpr const char* kStoreSql =
+      "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
+      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11 WHERE id = ?1";
   static constexpr const char* kInsertSql =
       "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
@@ -728,7 +725,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   SqliteBatch(SqliteStore& store, std::string now, std::string by, std::unique_ptr<FirstLoad> first)
       : first_(std::move(first)),
         store_(store),
-        put_(store.raw(), SqliteStore::kPutSql),
+        store_case_(store.raw(), SqliteStore::kStoreSql),
         insert_(store.raw(), SqliteStore::kInsertSql),
         exists_(store.raw(), "SELECT 1 FROM cases WHERE id = ?"),
         numbers_(store.raw()),
@@ -740,7 +737,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     if (!done_) exec(store_.raw(), "ROLLBACK");
   }
   bool prepared() const {
-    return put_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok();
+    return store_case_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok();
   }
 
   Status add(Case&& incoming) override {
@@ -778,8 +775,10 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
  private:
-  // The upsert for a stored case; a plain insert, numbered by the batch,
-  // for a new one. In a first load an id the batch never wrote is new.
+  // An update for a stored case; a plain insert, numbered by the batch, for
+  // a new one (not an upsert: an INSERT on a table with insert triggers
+  // keeps a statement journal). In a first load an id the batch never
+  // wrote is new.
   Status put(const Case& c, bool first) {
     bool exists = false;
     if (!first || written_ids_.may_hold(c.id)) {
@@ -789,7 +788,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return store_.error("writing case " + c.id);
       exists = rc == SQLITE_ROW;
     }
-    Stmt& st = exists ? put_ : insert_;
+    Stmt& st = exists ? store_case_ : insert_;
     st.reset();
     SqliteStore::bind_case(st, c);
     if (!exists) {
@@ -826,7 +825,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
 
   std::unique_ptr<FirstLoad> first_;  // destroyed last: after the rollback, back to WAL
   SqliteStore& store_;
-  Stmt put_, insert_, exists_, index_message_, find_message_;
+  Stmt store_case_, insert_, exists_, index_message_, find_message_;
   CaseNumbers numbers_;
   KeyFilter written_ids_, written_messages_;
   std::string key_;
