@@ -728,9 +728,9 @@ class SqliteBatch final : public MergeBatch, private MergeView {
         store_case_(store.raw(), SqliteStore::kStoreSql),
         insert_(store.raw(), SqliteStore::kInsertSql),
         exists_(store.raw(), "SELECT 1 FROM cases WHERE id = ?"),
-        numbers_(store.raw()),
         index_message_(store.raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)"),
         find_message_(store.raw(), "SELECT case_id FROM messages WHERE channel = ? AND message_id = ?"),
+        numbers_(store.raw()),
         now_(std::move(now)),
         by_(std::move(by)) {}
   ~SqliteBatch() override {
