@@ -7,18 +7,19 @@ command -v curl >/dev/null && command -v jq >/dev/null || { echo "curl and jq ne
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
-# start PLATFORM: starts its fake, prints its base URL.
+# start PLATFORM VAR: starts its fake and sets VAR to its base URL. Not in a
+# $(...) subshell, so the trap above knows every fake's pid.
 start() {
   "$SOCQ_FAKE" "$1" --port 0 >"$WORK/$1.out" 2>"$WORK/$1.err" &
   PIDS+=($!)
   for _ in $(seq 200); do [ -s "$WORK/$1.out" ] && break; sleep 0.05; done
-  [ -s "$WORK/$1.out" ] || return 1
-  echo "http://127.0.0.1:$(head -1 "$WORK/$1.out")"
+  [ -s "$WORK/$1.out" ] || fail "$1 fake did not start"
+  printf -v "$2" 'http://127.0.0.1:%s' "$(head -1 "$WORK/$1.out")"
 }
-M=$(start mastodon) || fail "mastodon fake did not start"
-X=$(start x) || fail "x fake did not start"
-F=$(start facebook) || fail "facebook fake did not start"
-BSKY=$(start bluesky) || fail "bluesky fake did not start"
+start mastodon M
+start x X
+start facebook F
+start bluesky BSKY
 
 export NR_TOKEN=fake-token-northrail X_TOKEN=fake-token-x-northrail FB_TOKEN=fake-page-token-northrail
 mkdir -p "$XDG_CONFIG_HOME/socq"
