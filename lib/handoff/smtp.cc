@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include "lib/curl_dl.h"
 
 namespace socq::handoff {
 namespace {
@@ -59,6 +60,7 @@ bool is_valid_address(const std::string& addr) {
 }
 
 Status send_mail(const SmtpConfig& smtp, const std::string& password, const MailEnvelope& env, const std::string& message) {
+  if (auto loaded = load_libcurl(); !loaded) return loaded.error();  // 69, naming the package
   CURL* curl = curl_easy_init();
   if (!curl) return Error{Exit::internal, "libcurl: cannot start a session"};
   char errbuf[CURL_ERROR_SIZE] = "";
