@@ -223,17 +223,16 @@ void copy_lines(Worker& w, const CopyInput& in, const char* begin, const char* e
   }
 }
 
-// Appends the spans as iovecs (a '\n' after those that need one).
-void add_spans(const std::vector<Span>& spans, std::vector<iovec>& iov) {
+// Writes the spans: one writev per up to 1024 of them.
+Status write_spans(const std::vector<Span>& spans, std::FILE* out) {
   static const char newline = '\n';
+  if (std::fflush(out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
+  std::vector<iovec> iov;
   for (const auto& s : spans) {
     iov.push_back({const_cast<char*>(s.p), s.n});
     if (s.newline) iov.push_back({const_cast<char*>(&newline), 1});
   }
-}
-
-// Writes all of iov to fd: one writev per up to 1024 pieces.
-Status write_iov(int fd, std::vector<iovec>& iov) {
+  const int fd = fileno(out);
   for (size_t i = 0; i < iov.size();) {
     const int n = static_cast<int>(std::min<size_t>(iov.size() - i, 1024));
     const ssize_t written = ::writev(fd, &iov[i], n);
@@ -250,61 +249,27 @@ Status write_iov(int fd, std::vector<iovec>& iov) {
   return ok_status();
 }
 
-// Writes a block on its own thread while the next one is validated; the
-// next write waits for it, so blocks go out in order.
-class BlockWriter {
- public:
-  explicit BlockWriter(int fd) : fd_(fd) {}
-  ~BlockWriter() { (void)wait(); }
-  BlockWriter(const BlockWriter&) = delete;
-  BlockWriter& operator=(const BlockWriter&) = delete;
-  // Waits for the block before, then starts writing this one.
-  Status start(std::vector<iovec> iov) {
-    if (auto st = wait(); !st) return st;
-    pending_ = std::thread([this, iov = std::move(iov)]() mutable { status_ = write_iov(fd_, iov); });
-    return ok_status();
-  }
-  // Waits for the block being written; the first write error.
-  Status wait() {
-    if (pending_.joinable()) pending_.join();
-    return status_;
-  }
-  // Writes in this thread, after the block being written.
-  Status write_now(std::vector<iovec>& iov) {
-    if (auto st = wait(); !st) return st;
-    return status_ = write_iov(fd_, iov);
-  }
-
- private:
-  int fd_;
-  std::thread pending_;
-  Status status_ = ok_status();
-};
-
 std::string at_line(const std::string& name, size_t line_no, const std::string& what) {
   return name + ":" + std::to_string(line_no) + ": " + what;
 }
 
-// Adds a stretch whose first line is line_no to stats and its spans to iov;
-// false (with the error) when it ends at a bad line.
-bool finish_stretch(const Stretch& s, const std::string& name, size_t line_no, ReadStats& stats,
-                    std::vector<iovec>& iov, std::string& error) {
+// Adds a stretch whose first line is line_no to stats and writes its spans;
+// its error, if any.
+Status finish_stretch(const Stretch& s, const std::string& name, size_t line_no, ReadStats& stats, std::FILE* out) {
   stats.lines += s.lines;
   stats.cases += s.cases;
   if (s.skipped && stats.skipped == 0) stats.first_skip = at_line(name, line_no + s.first_skip_at, s.first_skip);
   stats.skipped += s.skipped;
-  add_spans(s.out, iov);
-  if (s.error.empty()) return true;
-  error = at_line(name, line_no + s.error_at, s.error);
-  return false;
+  if (auto st = write_spans(s.out, out); !st) return st;
+  if (!s.error.empty()) return Error{Exit::data, at_line(name, line_no + s.error_at, s.error)};
+  return ok_status();
 }
 
-// Validates the complete lines of [begin, end), the first being line_no
-// (advanced past them), in two halves on two threads when the block is big
-// and there are two cores, and hands them to the writer; up to a bad line,
-// which is the error.
+// Validates and writes the complete lines of [begin, end), the first being
+// line_no (advanced past them): in two halves on two threads when the block
+// is big and there are two cores.
 Status copy_block(Worker (&w)[2], const CopyInput& in, const std::string& name, const char* begin, const char* end,
-                  size_t& line_no, ReadStats& stats, BlockWriter& writer) {
+                  size_t& line_no, ReadStats& stats, std::FILE* out) {
   static const bool two_cores = std::thread::hardware_concurrency() > 1;
   const size_t size = static_cast<size_t>(end - begin);
   const void* nl = size >= kSplitAt && two_cores ? std::memchr(begin + size / 2, '\n', size - size / 2) : nullptr;
@@ -314,19 +279,13 @@ Status copy_block(Worker (&w)[2], const CopyInput& in, const std::string& name, 
   if (mid != end) second = std::thread([&] { copy_lines(w[1], in, mid, end, false); });
   copy_lines(w[0], in, begin, mid, at_file_start);
   if (second.joinable()) second.join();
-  std::vector<iovec> iov;
-  std::string error;
   const size_t first_line = line_no;
   line_no += w[0].s.seen;
-  bool ok = finish_stretch(w[0].s, name, first_line, stats, iov, error);
-  if (ok && mid != end) {
-    const size_t second_line = line_no;
-    line_no += w[1].s.seen;
-    ok = finish_stretch(w[1].s, name, second_line, stats, iov, error);
-  }
-  if (ok) return writer.start(std::move(iov));
-  if (auto st = writer.write_now(iov); !st) return st;
-  return Error{Exit::data, error};
+  if (auto st = finish_stretch(w[0].s, name, first_line, stats, out); !st) return st;
+  if (mid == end) return ok_status();
+  const size_t second_line = line_no;
+  line_no += w[1].s.seen;
+  return finish_stretch(w[1].s, name, second_line, stats, out);
 }
 
 // Reads until the buffer holds `want` bytes or the input ends; false on a
@@ -346,20 +305,15 @@ bool read_some(int fd, std::string& buf, size_t& have, size_t want, bool& eof) {
 Status copy_cases(const std::string& path, const ReadOptions& opts, ReadStats& stats, std::FILE* out) {
   InputFile input(path);
   if (!input.error().empty()) return Error{Exit::no_input, input.error()};
-  if (std::fflush(out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
   const int fd = fileno(input.get());
   const size_t padding = CaseParser::padding();
   size_t block = kBlock;
-  // Two buffers: one is being written while the other is read and validated.
-  std::string bufs[2] = {std::string(block + padding, '\0'), std::string()};
-  int cur = 0;
+  std::string buf(block + padding, '\0');
   size_t have = 0, line_no = 1;
   bool eof = false;
   std::string read_error;
   Worker workers[2];
-  BlockWriter writer(fileno(out));
   for (;;) {
-    std::string& buf = bufs[cur];
     if (!read_some(fd, buf, have, block, eof)) read_error = input.name() + ": read error: " + std::strerror(errno);
     const CopyInput in{opts, buf.data() + buf.size()};
     const char* base = buf.data();
@@ -370,29 +324,21 @@ Status copy_cases(const std::string& path, const ReadOptions& opts, ReadStats& s
       buf.resize(block + padding);
       continue;
     }
-    if (complete)
-      if (auto st = copy_block(workers, in, input.name(), base, base + complete, line_no, stats, writer); !st) return st;
+    if (complete) {
+      if (auto st = copy_block(workers, in, input.name(), base, base + complete, line_no, stats, out); !st) return st;
+    }
     if (eof) {
       if (have > complete) {  // the last line, without a final newline
         workers[0].s.clear();
         copy_line(workers[0], in, line_no == 1, base + complete, have - complete, false);
-        std::vector<iovec> iov;
-        std::string error;
-        const bool ok = finish_stretch(workers[0].s, input.name(), line_no, stats, iov, error);
-        if (auto st = writer.write_now(iov); !st) return st;
-        if (!ok) return Error{Exit::data, error};
+        if (auto st = finish_stretch(workers[0].s, input.name(), line_no, stats, out); !st) return st;
       }
       break;
     }
-    // The partial last line moves to the other buffer (its write is done:
-    // start() waited for it) and the next read goes there.
-    std::string& next = bufs[cur ^ 1];
-    if (next.size() < block + padding) next.resize(block + padding);
-    std::memcpy(next.data(), base + complete, have - complete);
+    std::memmove(buf.data(), base + complete, have - complete);
     have -= complete;
-    cur ^= 1;
   }
-  if (auto st = writer.wait(); !st) return st;
+  if (std::fflush(out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
   if (!read_error.empty()) return Error{Exit::io, read_error};
   return ok_status();
 }

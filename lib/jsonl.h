@@ -64,9 +64,8 @@ Status read_cases(const std::string& path, const ReadOptions& opts, ReadStats& s
 // file:line errors, stats and skip_bad) but no Case is built; valid lines
 // go out from the read buffer, one write per block, with CRLF, a BOM and
 // blank lines dropped as read_cases would. Blocks are validated in two
-// halves on two threads where there are two cores, and written on a third
-// while the next is validated; the output keeps the input's order and stops
-// before the first bad line.
+// halves on two threads where there are two cores; the output keeps the
+// input's order and stops before the first bad line.
 Status copy_cases(const std::string& path, const ReadOptions& opts, ReadStats& stats, std::FILE* out);
 
 // Buffered writer of JSON Lines to a FILE*.
