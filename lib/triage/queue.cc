@@ -96,10 +96,13 @@ Status QueueOrder::pass(QueueItem&& item) {
 Status QueueOrder::flush() {
   // Stalled handoffs first, then cases needing an owner; otherwise the due
   // order the cases came in.
+  // One pass per rank rather than a sort: no case is moved but to be emitted
+  // (a band can hold every case of a large store).
   auto rank = [](const QueueItem& i) { return i.stalled ? 0 : i.need != OwnerNeed::none ? 1 : 2; };
-  std::stable_sort(held_.begin(), held_.end(), [&](const QueueItem& a, const QueueItem& b) { return rank(a) < rank(b); });
-  for (auto& item : held_)
-    if (auto st = pass(std::move(item)); !st) return st;
+  for (int r = 0; r < 3; ++r)
+    for (auto& item : held_)
+      if (rank(item) == r)
+        if (auto st = pass(std::move(item)); !st) return st;
   held_.clear();
   return ok_status();
 }
