@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lib/case_json.h"
 #include "lib/channels/facebook.h"
 #include "lib/clock.h"
 #include "lib/fetch.h"
@@ -330,6 +331,22 @@ TEST_CASE("facebook: answer bodies of the wrong shape are data errors, never cra
   CHECK((*ok)[0].customer.id == "77");
   CHECK((*ok)[0].messages[1].dir == Dir::out);
   CHECK((*ok)[0].messages[0].author == "Ann");
+}
+
+TEST_CASE("facebook: a Messenger message repeated across pages is kept once (found by fuzz_facebook)") {
+  const Identity us{kPage, "northrail"};
+  const std::string msg = R"({"id":"m_1","message":"hi","from":{"id":"77","name":"Ann"},"created_time":"2026-11-20T10:00:00+0000"})";
+  auto cases = facebook_cases_from_body(
+      R"({"data":[{"id":"t_1","participants":{"data":[{"id":"77","name":"Ann"}]},"messages":{"data":[)" + msg + "," + msg +
+          R"(,{"id":"m_2","message":"hello","from":{"id":"77","name":"Ann"},"created_time":"2026-11-20T10:01:00+0000"}]}}]})",
+      "conversations", us);
+  REQUIRE(cases.ok());
+  REQUIRE(cases->size() == 1);
+  REQUIRE((*cases)[0].messages.size() == 2);
+  CHECK((*cases)[0].messages[0].id == "m_1");
+  CHECK((*cases)[0].messages[1].id == "m_2");
+  CaseParser parser;
+  CHECK(parser.parse(case_to_json((*cases)[0])).ok());
 }
 
 }  // namespace socq

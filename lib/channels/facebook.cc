@@ -105,12 +105,13 @@ Result<std::optional<Case>> conversation_case(const json& conv, const std::vecto
     for (const auto& p : ps)
       if (str(p, "id") != us.id && customer.id.empty()) customer = person_of(p);
   std::vector<Message> out;
+  std::set<std::string> ids;  // pages that shift under a new message repeat one: kept once
   for (const auto& m : messages) {
     const Person from = person_of(member(m, "from"));
     const auto at = parse_graph_time(str(m, "created_time"));
     if (str(m, "id").empty() || from.id.empty() || !at)
       return Error{Exit::data, fmt::format("conversation {}: a message without id, from or a valid created_time", id)};
-    if (*at < from_ms) continue;
+    if (*at < from_ms || !ids.insert(str(m, "id")).second) continue;
     Message msg;
     msg.id = str(m, "id");
     msg.dir = from.id == us.id ? Dir::out : Dir::in;
