@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/channels/facets.h"
+#include "lib/channels/json_fields.h"
 #include "lib/http_log.h"
 #include "lib/timefmt.h"
 
@@ -33,12 +34,7 @@ std::string str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-const json& member(const json& j, const char* key) {
-  static const json null;
-  if (!j.is_object()) return null;
-  auto it = j.find(key);
-  return it == j.end() ? null : *it;
-}
+using channel_json::member;
 
 std::string url_escape(const std::string& s) {
   std::string out;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "lib/channels/json_fields.h"
 #include "lib/clock.h"
 #include "lib/http_log.h"
 #include "lib/threads.h"
@@ -24,14 +25,7 @@ constexpr int64_t kWindowMs = 24LL * 3600 * 1000;  // Messenger's standard messa
 constexpr const char* kConversationFields = "participants,updated_time,messages%7Bmessage,from,created_time,id%7D";
 constexpr const char* kCommentFields = "id,message,from,created_time,parent";
 
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return it->dump();
-  return {};
-}
+using channel_json::str;
 
 std::string form_escape(const std::string& s) {
   std::string out;
@@ -76,13 +70,7 @@ struct Person {
 
 Person person_of(const json& from) { return {str(from, "id"), str(from, "name")}; }
 
-// An object's member, or null (any JSON value may come from the server).
-const json& member(const json& j, const char* key) {
-  static const json null;
-  if (!j.is_object()) return null;
-  auto it = j.find(key);
-  return it == j.end() ? null : *it;
-}
+using channel_json::member;
 
 void derive_status(Case& c) {
   const bool answered = std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::out; });

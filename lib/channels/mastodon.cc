@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/channels/html_text.h"
+#include "lib/channels/json_fields.h"
 #include "lib/http_log.h"
 #include "lib/threads.h"
 #include "lib/timefmt.h"
@@ -20,13 +21,7 @@ using json = nlohmann::json;
 constexpr const char* kChannel = "mastodon";
 constexpr size_t kMaxPages = 100000;  // a server whose links never end
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return it->dump();
-  return {};
-}
+using channel_json::str;
 
 std::string origin_of(const std::string& url) {
   const auto scheme = url.find("://");

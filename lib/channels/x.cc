@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "lib/channels/json_fields.h"
 #include "lib/http_log.h"
 #include "lib/timefmt.h"
 
@@ -22,14 +23,7 @@ constexpr const char* kTweetFields = "tweet.fields=created_at,author_id,conversa
 constexpr const char* kUserFields = "user.fields=username,name,public_metrics";
 constexpr const char* kDmFields = "dm_event.fields=id,text,event_type,created_at,sender_id,dm_conversation_id";
 
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return it->dump();
-  return {};
-}
+using channel_json::str;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
