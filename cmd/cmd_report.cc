@@ -6,6 +6,7 @@
 #include "lib/report/definitions.h"
 #include "lib/report/period.h"
 #include "lib/report/render.h"
+#include "lib/report/report_files.h"
 #include "lib/report/team_duty.h"
 #include "lib/store_scan.h"
 #include "lib/toml_file.h"
@@ -79,6 +80,7 @@ int run_report(Context& ctx, const ReportOptions& o) {
   }
   auto env = load_teams(ctx, o.teams);
   if (!env) return ctx.fail(env.error());
+  const TriageEnv env_copy = *env;  // for a second thread's report
   auto duty = std::make_unique<report::TeamDuty>(std::move(*env));
   // The zone: --tz, else the only team calendar's zone, else UTC.
   const std::string zone = !o.tz.empty() ? o.tz : !duty->single_zone().empty() ? duty->single_zone() : "UTC";
@@ -86,12 +88,18 @@ int run_report(Context& ctx, const ReportOptions& o) {
   if (!tz) return ctx.fail(tz.error());
   auto cfg = make_config(o, ctx.clock->now_ms(), *tz);
   if (!cfg) return ctx.fail(cfg.error());
-  report::Report rep(std::move(*cfg), std::move(*tz), std::move(duty));
+  report::Report rep(*cfg, *tz, std::move(duty));
   int64_t counted = 0;
-  auto st = each_case(ctx, o.files, [&](Case&& c) {
-    counted += rep.add(c);
-    return ok_status();
-  });
+  Status st = ok_status();
+  if (!o.files.empty() && o.explain.empty()) {  // files on two threads (--explain's ties want one order)
+    report::Report spare(*cfg, *tz, std::make_unique<report::TeamDuty>(env_copy));
+    st = report::add_files(rep, &spare, o.files, counted);
+  } else {
+    st = each_case(ctx, o.files, [&](Case&& c) {
+      counted += rep.add(c);
+      return ok_status();
+    });
+  }
   if (!st) return ctx.fail(st.error());
   ctx.note(fmt::format("{} cases read, {} counted", rep.cases_seen(), counted));
   if (!o.explain.empty()) {

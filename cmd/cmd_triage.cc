@@ -10,6 +10,7 @@
 #include "lib/triage/sla.h"
 #include "lib/triage/teams.h"
 #include "lib/triage/triage.h"
+#include "lib/triage/triage_files.h"
 
 namespace socq {
 namespace {
@@ -35,20 +36,10 @@ std::string rules_path(Context& ctx, const TriageOptions& o) {
   return p.string();
 }
 
-int run_files(Context& ctx, const TriageOptions& o, Triager& triager) {
-  JsonlWriter out(ctx.out);
-  ReadStats stats;
-  size_t changed = 0;
-  for (const auto& f : o.files) {
-    auto st = read_cases(f, {}, stats, [&](Case&& c) {
-      changed += triager.triage(c);
-      out.write(c);
-      return ok_status();
-    });
-    if (!st) return ctx.fail(st.error());
-  }
-  if (auto st = out.flush(); !st) return ctx.fail(st.error());
-  ctx.note(fmt::format("socq triage: {} cases, {} changed", stats.cases, changed));
+int run_files(Context& ctx, const TriageOptions& o, const TriageSetup& setup) {
+  TriageCount count;
+  if (auto st = triage_files(setup, ctx.now(), o.files, ctx.out, count); !st) return ctx.fail(st.error());
+  ctx.note(fmt::format("socq triage: {} cases, {} changed", count.read.cases, count.changed));
   return 0;
 }
 
@@ -136,7 +127,7 @@ int run_triage(Context& ctx, const TriageOptions& o) {
   }
   Triager triager(*setup, ctx.now());
   if (!o.explain.empty()) return run_explain(ctx, o, triager);
-  if (!o.files.empty()) return run_files(ctx, o, triager);
+  if (!o.files.empty()) return run_files(ctx, o, *setup);
   return run_store(ctx, triager);
 }
 

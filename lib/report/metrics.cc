@@ -112,6 +112,55 @@ void TopK::add(Weighty w) {
   std::push_heap(items_.begin(), items_.end(), greater);
 }
 
+void TopK::merge(const TopK& other) {
+  for (const auto& w : other.items_) add(w);
+}
+
+namespace {
+void merge_response(ResponseStats& a, const ResponseStats& b) {
+  a.calendar.merge(b.calendar);
+  a.business.merge(b.business);
+  a.unanswered += b.unanswered;
+}
+
+template <class Map>
+void add_counts(Map& a, const Map& b) {
+  for (const auto& [k, n] : b) a[k] += n;
+}
+}  // namespace
+
+void GroupStats::merge(const GroupStats& o) {
+  cases += o.cases, conversations += o.conversations, answered += o.answered;
+  messages_in += o.messages_in, messages_out += o.messages_out, messages_out_auto += o.messages_out_auto;
+  merge_response(first, o.first);
+  merge_response(next, o.next);
+  resolution.merge(o.resolution);
+  unresolved += o.unresolved;
+  for (const auto& [k, n] : o.sla) {
+    SlaCount& mine = sla[k];
+    mine.met += n.met, mine.breached += n.breached, mine.running += n.running;
+  }
+  add_counts(backlog_by_status, o.backlog_by_status);
+  backlog_age.merge(o.backlog_age);
+  for (size_t d = 0; d < inbound_week.size(); ++d)
+    for (size_t h = 0; h < inbound_week[d].size(); ++h) inbound_week[d][h] += o.inbound_week[d][h];
+  inbound_duty_known += o.inbound_duty_known, inbound_off_duty += o.inbound_off_duty;
+  off_duty_wait.merge(o.off_duty_wait);
+  add_counts(categories, o.categories);
+  add_counts(tags, o.tags);
+  terms.merge(o.terms);
+  for (size_t i = 0; i < by_followers.size(); ++i) merge_response(by_followers[i], o.by_followers[i]);
+  handoffs_made += o.handoffs_made, handoffs_completed += o.handoffs_completed, handoffs_stalled += o.handoffs_stalled;
+  slow_first.merge(o.slow_first), slow_next.merge(o.slow_next), slow_resolution.merge(o.slow_resolution);
+  old_backlog.merge(o.old_backlog), stalled.merge(o.stalled);
+}
+
+void Report::merge(const Report& other) {
+  seen_ += other.seen_;
+  total_.merge(other.total_);
+  for (const auto& [key, g] : other.groups_) groups_[key].merge(g);
+}
+
 std::vector<Weighty> TopK::sorted() const {
   auto v = items_;
   std::sort(v.begin(), v.end(), [](const Weighty& a, const Weighty& b) {

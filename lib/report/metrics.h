@@ -63,6 +63,7 @@ class TopK {
   explicit TopK(size_t k = 0) : k_(k) {}
   bool wants(int64_t v) const { return k_ && (items_.size() < k_ || v > items_.front().value_ms); }
   void add(Weighty w);
+  void merge(const TopK& other);
   std::vector<Weighty> sorted() const;  // largest first
 
  private:
@@ -97,6 +98,9 @@ struct GroupStats {
   int64_t handoffs_made = 0, handoffs_completed = 0, handoffs_stalled = 0;
   // For --explain (the total only).
   TopK slow_first, slow_next, slow_resolution, old_backlog, stalled;
+
+  // Adds what `other` counted (a report run on two threads is two halves).
+  void merge(const GroupStats& other);
 };
 
 class Report {
@@ -110,6 +114,10 @@ class Report {
   GroupStats& total() { return total_; }
   std::map<std::string, GroupStats>& groups() { return groups_; }
   int64_t cases_seen() const { return seen_; }
+  // Adds another report's cases (the same config) to this one: each figure
+  // is the same as if one report had seen them all. Only --explain's ties
+  // may depend on the order, so it is read on one thread.
+  void merge(const Report& other);
 
  private:
   std::string group_key(const Case& c, std::optional<int64_t> first_in) const;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Triage, report and the pass-through split big blocks between two threads:
+# their output must be exactly what one thread makes (SOCQ_THREADS=1), bad
+# lines in either half must be named by their own line, and nothing after a
+# bad line may be written.
+source "$(dirname "$0")/helpers.bash"
+: "${SOCQ_GEN:?path to socq-gen-cases}"
+"$SOCQ_GEN" 12000 >"$WORK/cases.jsonl"  # about 12 MB: three blocks, each split
+rules="$SRC/examples/rules.toml"
+
+one() { SOCQ_THREADS=1 "$SOCQ" "$@"; }
+for args in "triage -q --rules $rules $WORK/cases.jsonl" "report -q $WORK/cases.jsonl --format json" \
+            "report -q $WORK/cases.jsonl --by account --format csv" "report -q $WORK/cases.jsonl --by day --format md" \
+            "fetch -q --from $WORK/cases.jsonl"; do
+  # shellcheck disable=SC2086
+  one $args >"$WORK/one" || fail "one thread: $args"
+  # shellcheck disable=SC2086
+  "$SOCQ" $args >"$WORK/two" || fail "two threads: $args"
+  [ -s "$WORK/one" ] || fail "no output: $args"
+  cmp -s "$WORK/one" "$WORK/two" || fail "two threads differ from one: $args"
+  pass
+done
+cmp -s "$WORK/two" "$WORK/cases.jsonl" || fail "fetch's output should be the file as read"; pass
+
+# A bad line in the second half of the first block (line 3000 of ~4000).
+awk 'NR == 3000 { print "{\"v\":1,\"id\":\"broken\"}"; next } { print }' "$WORK/cases.jsonl" >"$WORK/bad.jsonl"
+for cmd in "triage -q --rules $rules" "fetch -q --from"; do
+  # shellcheck disable=SC2086
+  expect_exit 65 "$SOCQ" $cmd "$WORK/bad.jsonl"
+  expect_err "bad.jsonl:3000:"
+  [ "$(wc -l <"$WORK/out")" -eq 2999 ] || fail "$cmd wrote $(wc -l <"$WORK/out") lines, want the 2999 before the bad one"
+  pass
+done
+expect_exit 65 "$SOCQ" report -q "$WORK/bad.jsonl"
+expect_err "bad.jsonl:3000:"
+# skip_bad on the pass-through: counted, the rest written.
+expect_exit 0 "$SOCQ" fetch --skip-bad --from "$WORK/bad.jsonl"
+[ "$(wc -l <"$WORK/out")" -eq 11999 ] || fail "--skip-bad lost more than the bad line"; pass
+done_ok
