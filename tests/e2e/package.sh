@@ -16,13 +16,22 @@ expect_exit 0 "$WORK/inst/bin/socq" --version
   { cat "$WORK/cpack.log"; fail "cpack"; }
 deb=$(ls "$WORK"/pkg/socq_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
-# libcurl4 is named by hand: socq loads it when a command first talks HTTP.
-for lib in libsqlite3-0 libsimdjson14 libfmt9 libtomlplusplus3 tzdata libcurl4; do
+# Named by hand, as socq loads them on first use: libcurl4 (HTTP), libsqlite3-0
+# (a store), libsimdjson14 (JSON), libdate-tz3 (time zones). fmt, toml++, RE2,
+# utf8proc and libstdc++ are linked in (CMakeLists.txt: start-up).
+for lib in libsqlite3-0 libsimdjson14 libdate-tz3 tzdata libcurl4; do
   case "$depends" in *"$lib"*) pass ;; *) fail ".deb does not depend on $lib: $depends" ;; esac
 done
 dpkg-deb -x "$deb" "$WORK/root"
 expect_exit 0 "$WORK/root/usr/bin/socq" --version
 expect_out "socq 0.1.0"
+# The packaged binary loads simdjson and date-tz when it needs them.
+"$SOCQ_GEN" 20 >"$WORK/cases.jsonl"
+"$WORK/root/usr/bin/socq" fetch -q --from "$WORK/cases.jsonl" >"$WORK/out.jsonl" || fail "packaged fetch --from"
+cmp -s "$WORK/cases.jsonl" "$WORK/out.jsonl" || fail "packaged fetch --from changed the cases"
+"$WORK/root/usr/bin/socq" report --tz Europe/London --by day --format csv "$WORK/cases.jsonl" >/dev/null 2>&1 ||
+  fail "packaged report --tz"
+expect_exit 2 "$WORK/root/usr/bin/socq" report --tz Nowhere/Land "$WORK/cases.jsonl"
 [ -f "$WORK/root/usr/share/man/man1/socq.1.gz" ] || fail "no man page in the .deb"
 pass
 # Every page of man/ is in the .deb gzipped (Debian policy), none left plain.
