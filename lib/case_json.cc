@@ -939,11 +939,29 @@ size_t next_to_escape(std::string_view s, size_t i) {
 }
 }  // namespace
 
+namespace {
+// Room for n more bytes at the end of out: one call where appending piece
+// by piece costs a call per piece (std::string's members are not inlined).
+char* append_room(std::string& out, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + n);
+  return out.data() + at;
+}
+}  // namespace
+
 void write_json_string(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
+  size_t i = next_to_escape(s, 0);
+  if (i == s.size()) {  // the usual case: nothing to escape
+    char* p = append_room(out, s.size() + 2);
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
   out.push_back('"');
   size_t start = 0;
-  for (size_t i = next_to_escape(s, 0); i < s.size(); i = next_to_escape(s, i + 1)) {
+  for (; i < s.size(); i = next_to_escape(s, i + 1)) {
     const unsigned char ch = static_cast<unsigned char>(s[i]);
     out.append(s.data() + start, i - start);
     start = i + 1;
@@ -971,7 +989,20 @@ namespace {
 class ObjectWriter {
  public:
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  // A member name of the schema (nothing to escape): `,"k":` in one append.
   ObjectWriter& key(std::string_view k) {
+    const size_t comma = first_ ? 0 : 1;
+    first_ = false;
+    char* p = append_room(out_, comma + k.size() + 3);
+    if (comma) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p[k.size()] = '"';
+    p[k.size() + 1] = ':';
+    return *this;
+  }
+  // A member name from the input (an unknown member's), escaped.
+  ObjectWriter& any_key(std::string_view k) {
     if (!first_) out_.push_back(',');
     first_ = false;
     write_json_string(out_, k);
@@ -1000,7 +1031,7 @@ class ObjectWriter {
     }
     out_.push_back(']');
   }
-  void raw(std::string_view k, std::string_view json) { key(k), out_ += json; }
+  void raw(std::string_view k, std::string_view json) { any_key(k), out_ += json; }
   void extras(const Extras& e) {
     for (const auto& [k, v] : e) raw(k, v);
   }
