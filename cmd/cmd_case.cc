@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -231,6 +233,36 @@ Status each_queued(Context& ctx, const ListOptions& o, const CaseFilter& filter,
   return order.finish();
 }
 
+// The store's cases as JSON Lines in queue order: each case's stored text
+// copied out (Store::list_json), none parsed. Returns how many.
+Result<size_t> store_jsonl(Context& ctx, const CaseFilter& filter) {
+  auto env = load_triage_env_from_config(ctx.config());
+  if (!env) return env.error();
+  auto store = ctx.open_store(true);
+  if (!store) return store.error();
+  if (auto st = add_store_away(*env, **store); !st) return st.error();
+  const int64_t now = ctx.clock->now_ms();
+  std::string buf;
+  size_t n = 0;
+  auto write_out = [&]() -> Status {
+    if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), ctx.out) != buf.size())
+      return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
+    buf.clear();
+    return ok_status();
+  };
+  auto st = (*store)->list_json(
+      filter, [&](const CaseColumns& col) { return queue_group(col, *env, now); },
+      [&](std::string_view json, int64_t) {
+        buf.append(json).push_back('\n');
+        ++n;
+        return buf.size() >= (1 << 20) ? write_out() : ok_status();
+      });
+  if (!st) return st.error();
+  if (auto w = write_out(); !w) return w.error();
+  if (std::fflush(ctx.out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
+  return n;
+}
+
 // Lists cases; returns how many through `shown`, and counts them by team
 // into `counts` when given.
 int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCounts* counts = nullptr) {
@@ -252,6 +284,12 @@ int run_list(Context& ctx, const ListOptions& o, size_t* shown = nullptr, DueCou
     });
     if (shown) *shown = n;
     return st ? 0 : ctx.fail(st.error());
+  }
+  if (!want_table(o.format, ctx.out) && o.files.empty() && !o.stalled && !counts && !filter.limit) {
+    auto n = store_jsonl(ctx, filter);
+    if (!n) return ctx.fail(n.error());
+    if (shown) *shown = *n;
+    return 0;
   }
   if (!want_table(o.format, ctx.out)) {
     JsonlWriter out(ctx.out);

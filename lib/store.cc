@@ -1,6 +1,7 @@
 #include "lib/store.h"
 
 #include "lib/timefmt.h"
+#include "lib/triage/queue.h"
 
 namespace socq {
 
@@ -23,6 +24,8 @@ CaseColumns columns_of(const Case& c) {
   col.priority = c.priority;
   col.updated_at = c.updated_at;
   if (auto due = next_due(c); !due.empty()) col.next_due_ms = parse_rfc3339_utc(due);
+  col.clock_start_ms = clock_start_ms(c, col.next_due_ms);
+  col.stalls_after_ms = stalls_after_ms(c);
   return col;
 }
 

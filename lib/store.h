@@ -47,6 +47,9 @@ struct CaseColumns {
   OptString team, owner, priority;
   std::optional<int64_t> next_due_ms;
   int64_t rev = 0;
+  // For the queue order (lib/triage/queue.h): when the due clock started,
+  // and when a handoff stalls.
+  std::optional<int64_t> clock_start_ms, stalls_after_ms;
 };
 CaseColumns columns_of(const Case& c);
 // Store::list's order: a before b?
@@ -104,6 +107,13 @@ class Store {
   // Calls on_case for each matching case in queue order (list_order_before):
   // soonest due first, then cases with no clock, newest updated first; ties by id.
   virtual Status list(const CaseFilter& filter, const std::function<Status(Case&&)>& on_case) = 0;
+  // The stored JSON text (as case_to_json writes it) and short number of
+  // each matching case, in list order stably sorted by `group` (lower
+  // first), the limit applied after: a whole-store read in queue order
+  // (queue_group) without a Case built. `group` sees the columns status,
+  // owner, next_due_ms, clock_start_ms and stalls_after_ms.
+  virtual Status list_json(const CaseFilter& filter, const std::function<int(const CaseColumns&)>& group,
+                           const std::function<Status(std::string_view json, int64_t number)>& on_json) = 0;
   virtual Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) = 0;
   // A rev-checked edit: `c.rev` is the rev it was read at. Stores the case
   // with rev + 1 (and updates c), or fails with Exit::conflict if the case

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "lib/case_json.h"
 #include "lib/store.h"
 
 namespace socq {
@@ -94,6 +95,27 @@ class MemoryStore final : public Store {
       Case copy = numbered(*c);
       if (auto st = on_case(std::move(copy)); !st) return st;
     }
+    return ok_status();
+  }
+  Status list_json(const CaseFilter& f, const std::function<int(const CaseColumns&)>& group,
+                   const std::function<Status(std::string_view, int64_t)>& on_json) override {
+    struct Listed {
+      int group;
+      std::string json;
+      int64_t number;
+    };
+    std::vector<Listed> found;
+    CaseFilter all = f;
+    all.limit = 0;  // cut after the grouping
+    auto st = list(all, [&](Case&& c) {
+      found.push_back(Listed{group(columns_of(c)), case_to_json(c), c.number});
+      return ok_status();
+    });
+    if (!st) return st;
+    std::stable_sort(found.begin(), found.end(), [](const Listed& a, const Listed& b) { return a.group < b.group; });
+    if (f.limit && found.size() > f.limit) found.resize(f.limit);
+    for (const auto& l : found)
+      if (auto s = on_json(l.json, l.number); !s) return s;
     return ok_status();
   }
   Result<std::unique_ptr<MergeBatch>> begin_merge(const std::string& now, const std::string& by) override {

@@ -11,10 +11,10 @@ namespace socq {
 namespace {
 
 constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Migrations, in order: entry i takes the schema from version i to i + 1.
-constexpr std::array<const char*, 4> kMigrations{
+constexpr std::array<const char*, 5> kMigrations{
     R"sql(
 CREATE TABLE cases (
   id TEXT PRIMARY KEY,
@@ -117,6 +117,15 @@ CREATE UNIQUE INDEX outbox_in_flight ON outbox(case_id, lane) WHERE state = 'pen
 CREATE INDEX outbox_case ON outbox(case_id, state);
 CREATE INDEX outbox_state_kind ON outbox(state, kind, created_at);
 )sql",
+    // 5: what the queue order reads of a case beyond the columns above
+    // (lib/triage/queue.h: when its due clock started, when its handoff
+    // stalls), so a whole-store list orders cases without parsing them.
+    // Rows written before (queue_keys = 0) are parsed when listed.
+    R"sql(
+ALTER TABLE cases ADD COLUMN clock_start_ms INTEGER;
+ALTER TABLE cases ADD COLUMN stalls_after_ms INTEGER;
+ALTER TABLE cases ADD COLUMN queue_keys INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 class Db {
@@ -178,6 +187,7 @@ class Stmt {
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string_view{};
   }
   int64_t integer(int col) { return sqlite3_column_int64(st_, col); }
+  bool is_null(int col) { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
 
  private:
   sqlite3* db_;
@@ -211,9 +221,9 @@ class SqliteStore final : public Store {
     return std::optional<Case>{std::move(c).value()};
   }
 
-  Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
+  // The filter as an SQL condition on cases, with its arguments.
+  static std::string filter_sql(const CaseFilter& f, std::vector<std::string>& args) {
     std::string where = "1=1";
-    std::vector<std::string> args;
     auto add = [&](const OptString& v, const char* col) {
       if (!v) return;
       where += std::string(" AND ") + col + " = ?";
@@ -226,6 +236,12 @@ class SqliteStore final : public Store {
     add(f.team, "team");
     if (f.due_by_ms) where += " AND next_due_ms IS NOT NULL AND next_due_ms <= " + std::to_string(*f.due_by_ms);
     if (f.unowned) where += " AND owner IS NULL";
+    return where;
+  }
+
+  Status list(const CaseFilter& f, const std::function<Status(Case&&)>& on_case) override {
+    std::vector<std::string> args;
+    const std::string where = filter_sql(f, args);
     // The queue order: soonest due first, then cases with no clock, newest
     // first. Two index-ordered halves, each cut to the limit, so a queue
     // query reads a few rows, not the store. Only the keys are sorted; the
@@ -270,6 +286,91 @@ class SqliteStore final : public Store {
       if (!c) return c.error();
       c->number = row.integer(2);
       if (auto s = on_case(std::move(c).value()); !s) return s;
+    }
+    return ok_status();
+  }
+
+  // One sequential pass over the matching rows for their keys (list
+  // order's and the columns `group` reads), sorted here; then each case's
+  // text by rowid, copied straight from the store to `on_json`. (Reading
+  // the keys in index order cost a random table lookup a row on top of the
+  // one for the text.) A row written before schema 5 (queue_keys = 0) has
+  // its columns derived from its parsed case.
+  Status list_json(const CaseFilter& f, const std::function<int(const CaseColumns&)>& group,
+                   const std::function<Status(std::string_view, int64_t)>& on_json) override {
+    std::vector<std::string> args;
+    const std::string sql = "SELECT rowid, next_due_ms, updated_at, id, status, owner, clock_start_ms, stalls_after_ms, "
+                            "queue_keys FROM cases WHERE " + filter_sql(f, args);
+    const bool own_txn = sqlite3_get_autocommit(raw()) != 0;
+    if (own_txn && !exec(raw(), "BEGIN")) return error("listing cases");
+    auto st = list_json_in_txn(sql, args, f.limit, group, on_json);
+    if (own_txn) exec(raw(), "COMMIT");
+    return st;
+  }
+
+  // A listed row's place: its group, then list order (list_order_before);
+  // updated_at and id live in one arena.
+  struct ListKey {
+    int group;
+    bool has_due;
+    int64_t due_ms, rowid;
+    size_t at, at_len, id_len;  // updated_at at arena[at], the id right after it
+  };
+
+  Status list_json_in_txn(const std::string& sql, const std::vector<std::string>& args, size_t limit,
+                          const std::function<int(const CaseColumns&)>& group,
+                          const std::function<Status(std::string_view, int64_t)>& on_json) {
+    std::vector<ListKey> keys;
+    std::string arena;
+    Stmt row(raw(), "SELECT json, number, id FROM cases WHERE rowid = ?");
+    if (!row.ok()) return error("listing cases");
+    auto read_row = [&](int64_t rowid) {
+      row.reset();
+      row.bind(1, rowid);
+      return row.step();
+    };
+    {
+      Stmt st(raw(), sql.c_str());
+      if (!st.ok()) return error("listing cases");
+      for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+      CaseColumns col;
+      for (int rc; (rc = st.step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return error("listing cases");
+        const int64_t rowid = st.integer(0);
+        if (st.integer(8) == 0) {  // written before schema 5
+          if (read_row(rowid) != SQLITE_ROW) return error("listing cases");
+          auto c = parse_stored(row.text(0), std::string(row.text(2)));
+          if (!c) return c.error();
+          col = columns_of(*c);
+        } else {
+          col.status = st.text(4);
+          col.owner = opt_text(st, 5);
+          col.next_due_ms = opt_integer(st, 1);
+          col.clock_start_ms = opt_integer(st, 6);
+          col.stalls_after_ms = opt_integer(st, 7);
+        }
+        const auto at = st.text(2), id = st.text(3);
+        const auto due = opt_integer(st, 1);
+        keys.push_back(ListKey{group(col), due.has_value(), due.value_or(0), rowid, arena.size(), at.size(), id.size()});
+        arena.append(at).append(id);
+      }
+    }
+    const std::string_view text(arena);
+    auto at_of = [&](const ListKey& k) { return text.substr(k.at, k.at_len); };
+    auto id_of = [&](const ListKey& k) { return text.substr(k.at + k.at_len, k.id_len); };
+    std::sort(keys.begin(), keys.end(), [&](const ListKey& a, const ListKey& b) {
+      if (a.group != b.group) return a.group < b.group;
+      if (a.has_due != b.has_due) return a.has_due;
+      if (a.due_ms != b.due_ms) return a.due_ms < b.due_ms;
+      if (const int c = at_of(a).compare(at_of(b)); c != 0) return c > 0;  // newest updated first
+      return id_of(a) < id_of(b);
+    });
+    if (limit && keys.size() > limit) keys.resize(limit);
+    for (const ListKey& k : keys) {
+      const int rc = read_row(k.rowid);
+      if (rc == SQLITE_DONE) continue;  // cannot happen inside the snapshot
+      if (rc != SQLITE_ROW) return error("listing cases");
+      if (auto s = on_json(row.text(0), row.integer(1)); !s) return s;
     }
     return ok_status();
   }
@@ -326,6 +427,9 @@ class SqliteStore final : public Store {
   static OptString opt_text(Stmt& st, int col) {
     const auto t = st.text(col);
     return t.empty() ? OptString{} : OptString{std::string(t)};
+  }
+  static std::optional<int64_t> opt_integer(Stmt& st, int col) {
+    return st.is_null(col) ? std::optional<int64_t>{} : std::optional<int64_t>{st.integer(col)};
   }
 
   static OutboxRow outbox_row_of(Stmt& st) {
@@ -543,17 +647,21 @@ class SqliteStore final : public Store {
     st.bind(1, col.id).bind(2, col.rev).bind(3, col.channel).bind(4, col.account).bind(5, col.status);
     st.bind(6, col.team).bind(7, col.owner).bind(8, col.priority).bind(9, col.next_due_ms).bind(10, col.updated_at);
     st.bind(11, case_to_json(c));
+    st.bind(13, col.clock_start_ms).bind(14, col.stalls_after_ms);
   }
 
   static constexpr const char* kStoreSql =
       "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
-      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11 WHERE id = ?1";
+      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11, clock_start_ms = ?13, stalls_after_ms = ?14, "
+      "queue_keys = 1 WHERE id = ?1";
   static constexpr const char* kInsertSql =
-      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+      "INSERT INTO cases(id, rev, channel, account, status, team, owner, priority, next_due_ms, updated_at, json, number, "
+      "clock_start_ms, stalls_after_ms, queue_keys) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)";
   static constexpr const char* kUpdateSql =
       "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
-      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11 WHERE id = ?1 AND rev = ?12";
+      "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11, clock_start_ms = ?13, stalls_after_ms = ?14, "
+      "queue_keys = 1 WHERE id = ?1 AND rev = ?12";
 
   Result<Case> parse_stored(std::string_view json, const std::string& id) {
     auto c = parser_.parse(json);
@@ -945,9 +1053,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
   if (version == 0 && !exec(db->db_, "PRAGMA page_size = 16384")) return sql_error(db->db_, path, "setting up the store");
   if (auto st = ensure_wal(db->db_, path, busy_timeout_ms); !st) return st.error();
   // A 64 MB page cache: large imports spill less (the default is 2 MB).
-  // Reads through a memory map: a whole-store list copies no pages.
+  // Reads through a memory map: a whole-store list copies no pages (2 GB:
+  // Debian's SQLite caps the map there).
   if (!exec(db->db_, "PRAGMA foreign_keys = ON") || !exec(db->db_, "PRAGMA synchronous = NORMAL") ||
-      !exec(db->db_, "PRAGMA cache_size = -65536") || !exec(db->db_, "PRAGMA mmap_size = 1073741824"))
+      !exec(db->db_, "PRAGMA cache_size = -65536") || !exec(db->db_, "PRAGMA mmap_size = 2147418112"))
     return sql_error(db->db_, path, "setting up the store");
   if (auto st = migrate(db->db_, path, version); !st) return st.error();
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));

@@ -1,11 +1,15 @@
 // The fair queue's order within due bands, its texts and `case due` counts.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
 #include <toml++/toml.h>
 
+#include "lib/case_json.h"
+#include "lib/handoff/followup.h"
 #include "lib/timefmt.h"
 #include "lib/store.h"
 #include "lib/triage/queue.h"
+#include "tests/test_util.h"
 
 using namespace socq;
 
@@ -145,4 +149,117 @@ TEST_CASE("queue: stores filter unowned cases (how a page's last band is complet
     return ok_status();
   }));
   CHECK(ids == std::vector<std::string>{"x:brand:2"});
+}
+
+namespace {
+
+// Cases of every band and rank, for the stores' whole-store order.
+std::vector<Case> every_kind() {
+  std::vector<Case> cases{queued("x:brand:a", "bob", "2026-11-23T08:00:00Z", "2026-11-23T08:30:00Z"),
+                          queued("x:brand:b", "alice", "2026-11-23T08:20:00Z", "2026-11-23T08:50:00Z"),
+                          queued("x:brand:c", std::nullopt, "2026-11-23T08:00:00Z", "2026-11-23T09:20:00Z"),
+                          queued("x:brand:d", "carol", "2026-11-23T08:55:00Z", "2026-11-23T09:10:00Z"),
+                          queued("x:brand:e", std::nullopt, "2026-11-23T08:59:00Z", "2026-11-23T09:40:00Z"),
+                          queued("x:brand:f", std::nullopt, "2026-11-23T08:00:00Z", "2026-11-23T08:45:00Z"),
+                          queued("x:brand:g", std::nullopt, "2026-11-23T08:59:00Z", "2026-11-23T08:58:00Z"),
+                          queued("x:brand:i", "bob", "2026-11-23T08:40:00Z", "2026-11-24T12:00:00Z"),
+                          queued("x:brand:h", "alice", "2026-11-23T08:45:00Z", "2026-11-23T20:00:00Z"),
+                          queued("x:brand:k", std::nullopt, "2026-11-23T08:45:00Z", "2026-11-23T20:00:00Z"),
+                          queued("x:brand:j", "alice", "2026-11-23T08:45:00Z", std::nullopt),
+                          queued("x:brand:l", std::nullopt, "2026-11-23T08:46:00Z", std::nullopt)};
+  // A stalled handoff (follow-up past, no reply since), and one completed.
+  for (const char* id : {"x:brand:s", "x:brand:t"}) {
+    Case c = queued(id, "bob", "2026-11-23T07:00:00Z", std::nullopt);
+    Handoff h;
+    h.to = "tier2", h.at = "2026-11-23T07:10:00Z", h.by = "bob", h.follow_up_due = "2026-11-23T08:50:00Z";
+    if (std::string(id) == "x:brand:t") h.completed_at = "2026-11-23T08:00:00Z";
+    c.handoff = h;
+    cases.push_back(std::move(c));
+  }
+  for (auto& c : cases) {
+    c.channel = "x", c.account = "brand", c.customer.id = "cust";
+    c.updated_at = "2026-11-23T08:00:00Z";
+  }
+  return cases;
+}
+
+void store_all(Store& s, std::vector<Case> cases) {
+  auto batch = s.begin_merge("2026-11-23T09:00:00Z", "test");
+  REQUIRE(batch);
+  for (auto& c : cases) REQUIRE((*batch)->add(std::move(c)));
+  REQUIRE((*batch)->commit());
+}
+
+// The ids in QueueOrder's order over Store::list, and in list_json's order
+// by queue_group, with the texts list_json gives checked against get().
+std::pair<std::string, std::string> both_orders(Store& s, const TriageEnv& env, size_t limit) {
+  std::string queued_ids, json_ids;
+  QueueOrder q(env, kNow, limit, [&](QueueItem&& item) {
+    queued_ids += item.c.id.back();
+    return ok_status();
+  });
+  REQUIRE(s.list({}, [&](Case&& c) { return q.push(std::move(c)); }));
+  REQUIRE(q.finish());
+  CaseFilter f;
+  f.limit = limit;
+  CaseParser p;
+  REQUIRE(s.list_json(
+      f, [&](const CaseColumns& col) { return queue_group(col, env, kNow); },
+      [&](std::string_view json, int64_t number) {
+        auto c = p.parse(json);
+        REQUIRE(c);
+        json_ids += c->id.back();
+        auto stored = s.get(c->id);
+        REQUIRE(stored);
+        REQUIRE(stored->has_value());
+        CHECK(case_to_json(**stored) == json);
+        CHECK((*stored)->number == number);
+        return ok_status();
+      }));
+  return {queued_ids, json_ids};
+}
+
+}  // namespace
+
+TEST_CASE("queue: the columns a store keeps give the order QueueOrder gives (Store::list_json)") {
+  const auto env = away_env();
+  for (const auto& c : every_kind()) {
+    const auto stalls = stalls_after_ms(c);
+    CHECK((stalls && *stalls < kNow) == handoff::is_stalled(c, kNow));
+  }
+  auto check = [&](Store& s) {
+    for (size_t limit : {0, 1, 3, 6, 20}) {
+      CAPTURE(limit);
+      const auto [queued_ids, json_ids] = both_orders(s, env, limit);
+      CHECK(json_ids == queued_ids);
+      if (limit == 0) CHECK(queued_ids == "sfbagcdehkijlt");
+    }
+  };
+  auto memory = make_memory_store();
+  store_all(*memory, every_kind());
+  check(*memory);
+  test::TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto sqlite = open_sqlite_store(path);
+  REQUIRE(sqlite);
+  store_all(**sqlite, every_kind());
+  check(**sqlite);
+  SUBCASE("a schema-4 store migrates; its rows are ordered from their parsed cases") {
+    sqlite.value().reset();
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "ALTER TABLE cases DROP COLUMN clock_start_ms; ALTER TABLE cases DROP COLUMN stalls_after_ms; "
+                       "ALTER TABLE cases DROP COLUMN queue_keys; PRAGMA user_version = 4;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto old = open_sqlite_store(path);
+    REQUIRE(old);
+    check(**old);
+    // A case written again gets its keys; the order stays.
+    auto c = (*old)->get("x:brand:c");
+    REQUIRE(c);
+    REQUIRE((*old)->update(**c));
+    check(**old);
+  }
 }

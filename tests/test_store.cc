@@ -168,7 +168,7 @@ TEST_CASE("the SQLite store is in WAL mode with socq's application id and indexe
   };
   CHECK(one("PRAGMA journal_mode") == "wal");
   CHECK(one("PRAGMA application_id") == std::to_string(0x736f6371));
-  CHECK(one("PRAGMA user_version") == "4");  // 2: cases.triaged_rev (incremental triage); 3: case numbers; 4: outbox states
+  CHECK(one("PRAGMA user_version") == "5");  // 2: cases.triaged_rev (incremental triage); 3: case numbers; 4: outbox states; 5: queue keys
   CHECK(one("SELECT status || '|' || priority || '|' || team || '|' || next_due_ms FROM cases") ==
         "open|p1|service|1795161600000");
   sqlite3_close(db);

@@ -11,11 +11,49 @@ namespace {
 
 constexpr int64_t kHourMs = 3600 * 1000, kDayMs = 24 * kHourMs;
 
+bool is_done(CaseStatus s) { return s == CaseStatus::resolved || s == CaseStatus::closed; }
+
+// Needing an owner, from what the store keeps in columns as well: the owner
+// is away, or nobody owns the case past half its clock (`start` is only
+// read then).
+OwnerNeed owner_need(bool done, const OptString& owner, std::optional<int64_t> due_ms,
+                     const std::function<std::optional<int64_t>()>& start_of, const TriageEnv& env, int64_t now_ms) {
+  if (done) return OwnerNeed::none;
+  if (owner) {
+    const auto now = std::chrono::sys_seconds(std::chrono::seconds(now_ms / 1000));
+    return env.is_away(*owner, now) ? OwnerNeed::owner_away : OwnerNeed::none;
+  }
+  if (!due_ms) return OwnerNeed::none;
+  const auto start = start_of();
+  if (!start || *start > *due_ms) return OwnerNeed::none;
+  return now_ms - *start >= (*due_ms - *start) / 2 ? OwnerNeed::unowned_past_half : OwnerNeed::none;
+}
+
+int rank_of(bool stalled, OwnerNeed need) { return stalled ? 0 : need != OwnerNeed::none ? 1 : 2; }
+
+std::string humanize(int64_t ms) {
+  const int64_t minutes = ms / 60000, hours = minutes / 60, days = hours / 24;
+  if (days > 0) return std::to_string(days) + "d " + std::to_string(hours % 24) + "h";
+  if (hours > 0) return std::to_string(hours) + "h " + std::to_string(minutes % 60) + "m";
+  return std::to_string(minutes) + "m";
+}
+
+}  // namespace
+
+DueBand due_band(std::optional<int64_t> due_ms, int64_t now_ms) {
+  if (!due_ms) return DueBand::no_clock;
+  if (*due_ms < now_ms) return DueBand::overdue;
+  if (*due_ms < now_ms + kHourMs) return DueBand::within_hour;
+  if (*due_ms < now_ms + kDayMs) return DueBand::within_day;
+  return DueBand::later;
+}
+
 // When the clock behind the case's due time started, read from the case
 // itself (so stored due times from any source work): first response and
 // resolution at the first customer message, next response at the first
 // customer message after our last reply, a handoff follow-up at the handoff.
-std::optional<int64_t> clock_start_ms(const Case& c, int64_t due_ms) {
+std::optional<int64_t> clock_start_ms(const Case& c, std::optional<int64_t> due_ms) {
+  if (!due_ms) return std::nullopt;
   auto is_due = [&](const OptString& d) { return d && parse_rfc3339_utc(*d) == due_ms; };
   auto first_in_after = [&](int64_t after) -> std::optional<int64_t> {
     std::optional<int64_t> best;
@@ -39,33 +77,20 @@ std::optional<int64_t> clock_start_ms(const Case& c, int64_t due_ms) {
   return std::nullopt;
 }
 
-OwnerNeed owner_need(const Case& c, const TriageEnv& env, int64_t now_ms, std::optional<int64_t> due_ms) {
-  if (c.status == CaseStatus::resolved || c.status == CaseStatus::closed) return OwnerNeed::none;
-  if (c.owner) {
-    const auto now = std::chrono::sys_seconds(std::chrono::seconds(now_ms / 1000));
-    return env.is_away(*c.owner, now) ? OwnerNeed::owner_away : OwnerNeed::none;
-  }
-  if (!due_ms) return OwnerNeed::none;
-  const auto start = clock_start_ms(c, *due_ms);
-  if (!start || *start > *due_ms) return OwnerNeed::none;
-  return now_ms - *start >= (*due_ms - *start) / 2 ? OwnerNeed::unowned_past_half : OwnerNeed::none;
+// handoff::is_stalled(c, now) is `stalls_after_ms(c) < now` (a unit test
+// holds them together).
+std::optional<int64_t> stalls_after_ms(const Case& c) {
+  if (!c.handoff || !c.handoff->follow_up_due || handoff::handoff_completed(c) || is_done(c.status)) return std::nullopt;
+  return parse_rfc3339_utc(*c.handoff->follow_up_due);
 }
 
-std::string humanize(int64_t ms) {
-  const int64_t minutes = ms / 60000, hours = minutes / 60, days = hours / 24;
-  if (days > 0) return std::to_string(days) + "d " + std::to_string(hours % 24) + "h";
-  if (hours > 0) return std::to_string(hours) + "h " + std::to_string(minutes % 60) + "m";
-  return std::to_string(minutes) + "m";
-}
-
-}  // namespace
-
-DueBand due_band(std::optional<int64_t> due_ms, int64_t now_ms) {
-  if (!due_ms) return DueBand::no_clock;
-  if (*due_ms < now_ms) return DueBand::overdue;
-  if (*due_ms < now_ms + kHourMs) return DueBand::within_hour;
-  if (*due_ms < now_ms + kDayMs) return DueBand::within_day;
-  return DueBand::later;
+int queue_group(const CaseColumns& col, const TriageEnv& env, int64_t now_ms) {
+  const DueBand band = due_band(col.next_due_ms, now_ms);
+  if (band >= DueBand::later) return 9 + static_cast<int>(band) - static_cast<int>(DueBand::later);
+  const bool done = col.status == "resolved" || col.status == "closed";
+  const bool stalled = col.stalls_after_ms && *col.stalls_after_ms < now_ms;
+  const auto need = owner_need(done, col.owner, col.next_due_ms, [&] { return col.clock_start_ms; }, env, now_ms);
+  return static_cast<int>(band) * 3 + rank_of(stalled, need);
 }
 
 std::optional<int64_t> band_end_ms(DueBand band, int64_t now_ms) {
@@ -81,8 +106,9 @@ QueueItem queue_item(Case&& c, const TriageEnv& env, int64_t now_ms) {
   QueueItem item;
   if (auto due = next_due(c); !due.empty()) item.due_ms = parse_rfc3339_utc(due);
   item.band = due_band(item.due_ms, now_ms);
-  item.need = owner_need(c, env, now_ms, item.due_ms);
-  item.stalled = handoff::is_stalled(c, now_ms);
+  item.need = owner_need(is_done(c.status), c.owner, item.due_ms, [&] { return clock_start_ms(c, item.due_ms); }, env, now_ms);
+  const auto stalls = stalls_after_ms(c);
+  item.stalled = stalls && *stalls < now_ms;
   item.c = std::move(c);
   return item;
 }
@@ -98,7 +124,7 @@ Status QueueOrder::flush() {
   // order the cases came in.
   // One pass per rank rather than a sort: no case is moved but to be emitted
   // (a band can hold every case of a large store).
-  auto rank = [](const QueueItem& i) { return i.stalled ? 0 : i.need != OwnerNeed::none ? 1 : 2; };
+  auto rank = [](const QueueItem& i) { return rank_of(i.stalled, i.need); };
   for (int r = 0; r < 3; ++r)
     for (auto& item : held_)
       if (rank(item) == r)

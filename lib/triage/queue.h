@@ -20,6 +20,7 @@
 
 #include "lib/case.h"
 #include "lib/result.h"
+#include "lib/store.h"
 #include "lib/triage/teams.h"
 
 namespace socq {
@@ -38,6 +39,22 @@ struct QueueItem {
 };
 
 QueueItem queue_item(Case&& c, const TriageEnv& env, int64_t now_ms);
+
+// What the order reads of a case besides its store columns (lib/store.h's
+// CaseColumns), fixed until the case changes: a store keeps them in columns
+// and orders a whole-store list without parsing a case.
+// When the clock behind `due_ms` (the case's next due time) started: the
+// half-clock check of unowned cases.
+std::optional<int64_t> clock_start_ms(const Case& c, std::optional<int64_t> due_ms);
+// When the case's handoff stalls unless someone replies (its follow-up due),
+// while it can (not completed, case not resolved or closed).
+std::optional<int64_t> stalls_after_ms(const Case& c);
+// The case's place among the groups the order emits one after the other
+// (a due band, and within the urgent bands stalled / needing an owner /
+// the rest), from its columns (next_due_ms, status, owner, clock_start_ms,
+// stalls_after_ms). The queue order is the store's list order stably
+// sorted by this group.
+int queue_group(const CaseColumns& col, const TriageEnv& env, int64_t now_ms);
 DueBand due_band(std::optional<int64_t> due_ms, int64_t now_ms);
 // The first moment after which a case is no longer in `band` (for bands up
 // to within_day), so a store can be asked for the whole band.
