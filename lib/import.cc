@@ -16,6 +16,7 @@
 #include "lib/csv.h"
 #include "lib/input_file.h"
 #include "lib/message_spill.h"
+#include "lib/record_sort.h"
 #include "lib/toml_file.h"
 #include "lib/timefmt.h"
 
@@ -236,81 +237,176 @@ Status each_spilled(SpillFile& spill, uint32_t n, const std::function<Status(uin
   return ok_status();
 }
 
-// Which thread each row of a spill file is in (as the thread's first row),
-// whether it is the thread's last row (the thread is complete there), and
-// whether it repeats an earlier id (skipped, as build_cases keeps the first).
-struct ThreadPlan {
-  std::vector<uint32_t> thread;
-  std::vector<bool> last, repeat;
-  std::set<std::string> brands;  // every outbound author: the id scheme asks about the whole file
+// Threads are the groups of rows linked by reply_to (build_cases' roots),
+// found without holding an index of every id: a pass over the rows writes
+// (id, row) and (parent id, row) records to temporary files; sorted by id
+// on disk, they give each reply its parent's row (the first row with that
+// id; later ones are repeats, skipped as build_cases keeps the first) as a
+// link, kept at both of its rows: (later row, earlier row) says where the
+// two threads meet, (earlier, later) how long the earlier row's thread stays
+// open. A last pass over the rows in file order (sweep_threads) then holds
+// only the threads still open.
+struct IdRecord {
+  uint64_t key;
+  uint32_t row;
+  uint32_t brand;  // ids: the author's number among outbound authors, or kNoBrand
+};
+struct Link {
+  uint32_t at, other;
+};
+constexpr uint32_t kNoBrand = UINT32_MAX;
+
+bool by_key_then_row(const IdRecord& a, const IdRecord& b) { return a.key != b.key ? a.key < b.key : a.row < b.row; }
+bool by_row_then_other(const Link& a, const Link& b) { return a.at != b.at ? a.at < b.at : a.other < b.other; }
+
+// What pass 1 leaves besides the spilled rows.
+struct TwcsRecords {
+  RecordFile<IdRecord> ids, parents;
+  IdKeys keys;
+  std::unordered_map<std::string, uint32_t> author_number;  // outbound authors
+  std::vector<std::string> authors;
 };
 
-uint32_t find_first(std::vector<uint32_t>& up, uint32_t i) {
-  while (up[i] != i) i = up[i] = up[up[i]];  // path halving
-  return i;
+struct ThreadPlan {
+  std::vector<bool> repeat;      // the row's id came before: the row is skipped
+  std::set<std::string> brands;  // every outbound author of a kept row: the id scheme asks about the whole file
+  std::optional<RecordFile<Link>> links;  // sorted by row
+};
+
+// Marks repeated ids and collects the brands from the ids sorted by id.
+Status mark_repeats(RecordFile<IdRecord>& ids, const TwcsRecords& rec, ThreadPlan& plan, ThreadStats& stats) {
+  IdRecord r{}, prev{};
+  for (bool first = true;; first = false) {
+    auto got = ids.get(r);
+    if (!got) return got.error();
+    if (!*got) return ok_status();
+    if (!first && r.key == prev.key) {
+      plan.repeat[r.row] = true;
+      ++stats.duplicates;
+      continue;
+    }
+    if (r.brand != kNoBrand) plan.brands.insert(rec.authors[r.brand]);
+    prev = r;
+  }
 }
 
-// Threads are the groups linked by reply_to (build_cases' roots). The id
-// index is made once the row count is known (sized exactly: no doubling),
-// used to unite each message with its parent, and freed.
-Result<ThreadPlan> plan_threads(SpillFile& spill, uint32_t n, ThreadStats& stats) {
+// Joins the parents sorted by id to the ids sorted by id: a link for each
+// kept reply whose parent is in the file (and not the reply itself).
+Status link_replies(RecordFile<IdRecord>& ids, RecordFile<IdRecord>& parents, const ThreadPlan& plan,
+                    RecordFile<Link>& links) {
+  if (auto st = ids.rewind(); !st) return st;
+  IdRecord id{}, reply{};
+  auto have_id = ids.get(id);
+  if (!have_id) return have_id.error();
+  for (;;) {
+    auto got = parents.get(reply);
+    if (!got) return got.error();
+    if (!*got) return ok_status();
+    while (*have_id && id.key < reply.key) {
+      const uint64_t key = id.key;
+      while (*have_id && id.key == key)  // the rest of this id's rows are repeats
+        if (have_id = ids.get(id); !have_id) return have_id.error();
+    }
+    if (!*have_id || id.key != reply.key || plan.repeat[reply.row] || id.row == reply.row) continue;
+    const uint32_t a = std::min(id.row, reply.row), b = std::max(id.row, reply.row);
+    if (auto st = links.put({b, a}); !st) return st;
+    if (auto st = links.put({a, b}); !st) return st;
+  }
+}
+
+Result<ThreadPlan> plan_threads(TwcsRecords& rec, uint32_t n, ThreadStats& stats) {
   ThreadPlan plan;
   plan.repeat.assign(n, false);
-  IdIndex ids(n);
-  auto indexed = each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
-    if (!ids.insert(m.id, i)) {
-      plan.repeat[i] = true;
-      ++stats.duplicates;
-    } else if (!m.inbound) {
-      plan.brands.insert(m.author);
-    }
-    return ok_status();
-  });
-  if (!indexed) return indexed.error();
-  std::vector<uint32_t>& up = plan.thread;
-  up.resize(n);
-  for (uint32_t i = 0; i < n; ++i) up[i] = i;
-  auto joined = each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
-    if (plan.repeat[i] || !m.reply_to) return ok_status();
-    const uint32_t p = ids.find(*m.reply_to);
-    if (p == IdIndex::kNone || p == i) return ok_status();
-    const uint32_t a = find_first(up, i), b = find_first(up, p);
-    if (a != b) up[std::max(a, b)] = std::min(a, b);
-    return ok_status();
-  });
-  if (!joined) return joined.error();
-  ids = IdIndex(0);
-  plan.last.assign(n, false);
-  std::vector<bool> seen(n, false);
-  for (uint32_t i = 0; i < n; ++i) up[i] = find_first(up, i);
-  for (uint32_t i = n; i-- > 0;)
-    if (!plan.repeat[i] && !seen[up[i]]) {
-      seen[up[i]] = true;
-      plan.last[i] = true;
-    }
+  auto ids = sort_records(rec.ids, by_key_then_row);
+  if (!ids) return ids.error();
+  rec.ids = std::move(*ids);
+  if (auto st = mark_repeats(rec.ids, rec, plan, stats); !st) return st.error();
+  auto parents = sort_records(rec.parents, by_key_then_row);
+  if (!parents) return parents.error();
+  auto links = RecordFile<Link>::create();
+  if (!links) return links.error();
+  if (auto st = link_replies(rec.ids, *parents, plan, *links); !st) return st.error();
+  auto sorted = sort_records(*links, by_row_then_other);
+  if (!sorted) return sorted.error();
+  plan.links.emplace(std::move(*sorted));
   return plan;
 }
 
-// Reads the spill file once more, holding only the threads still open, and
-// hands each thread to build_cases at its last message.
-Status emit_threads(SpillFile& spill, const ThreadPlan& plan, ThreadStats& stats,
-                    const std::function<Status(Case&&)>& emit) {
-  std::unordered_map<uint32_t, std::vector<ImportMessage>> open;
-  const auto n = static_cast<uint32_t>(plan.thread.size());
-  return each_spilled(spill, n, [&](uint32_t i, ImportMessage& m) {
-    if (plan.repeat[i]) return ok_status();
-    const uint32_t t = plan.thread[i];
-    std::vector<ImportMessage> thread;
-    if (plan.last[i] && t == i) {
-      thread.push_back(std::move(m));  // a thread of one
-    } else {
-      auto& held = open[t];
-      held.push_back(std::move(m));
-      if (!plan.last[i]) return ok_status();
-      thread = std::move(held);
-      open.erase(t);
+// The threads still open in the last pass, by a key of their own: their
+// rows (with their row numbers) and the last row any of them links to.
+struct OpenThreads {
+  struct Thread {
+    std::vector<std::pair<uint32_t, ImportMessage>> rows;
+    uint32_t last;
+  };
+  std::unordered_map<uint32_t, Thread> threads;
+  std::unordered_map<uint32_t, uint32_t> thread_of;  // row -> key, for the rows of open threads
+
+  // The two threads as one (the smaller moved into the larger); its key.
+  uint32_t join(uint32_t a, uint32_t b) {
+    if (threads[a].rows.size() < threads[b].rows.size()) std::swap(a, b);
+    Thread& big = threads[a];
+    Thread& small = threads[b];
+    for (auto& r : small.rows) {
+      thread_of[r.first] = a;
+      big.rows.push_back(std::move(r));
     }
-    return build_cases(std::move(thread), "x", stats, emit, &plan.brands);
+    big.last = std::max(big.last, small.last);
+    threads.erase(b);
+    return a;
+  }
+  // The thread's messages in file order, forgotten here.
+  std::vector<ImportMessage> close(uint32_t key) {
+    auto& rows = threads[key].rows;
+    std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<ImportMessage> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) {
+      thread_of.erase(r.first);
+      out.push_back(std::move(r.second));
+    }
+    threads.erase(key);
+    return out;
+  }
+};
+
+// Reads the spill file once more with the links sorted by row. At row t a
+// link (t, earlier) joins t's thread to the earlier row's, a link (t, later)
+// keeps it open until that later row; a thread whose last linked row is t
+// is complete there (no row after it links to it) and goes to build_cases.
+Status sweep_threads(SpillFile& spill, uint32_t n, ThreadPlan& plan, ThreadStats& stats,
+                     const std::function<Status(Case&&)>& emit) {
+  RecordFile<Link>& links = *plan.links;
+  Link link{};
+  auto have = links.get(link);
+  if (!have) return have.error();
+  OpenThreads open;
+  std::vector<uint32_t> earlier;
+  return each_spilled(spill, n, [&](uint32_t t, ImportMessage& m) -> Status {
+    if (plan.repeat[t]) return ok_status();
+    uint32_t last = t;
+    earlier.clear();
+    for (; *have && link.at == t; have = links.get(link)) {
+      if (link.other < t) earlier.push_back(link.other);
+      else last = std::max(last, link.other);
+    }
+    if (!have) return have.error();
+    std::vector<ImportMessage> thread;
+    if (earlier.empty() && last == t) {
+      thread.push_back(std::move(m));  // a thread of one
+      return build_cases(std::move(thread), "x", stats, emit, &plan.brands);
+    }
+    uint32_t key = t;
+    open.threads[t].rows.emplace_back(t, std::move(m));
+    open.threads[t].last = last;
+    open.thread_of[t] = t;
+    for (uint32_t e : earlier) {
+      auto it = open.thread_of.find(e);
+      if (it == open.thread_of.end()) return Error{Exit::internal, "TWCS import: row " + std::to_string(e) + " closed early"};
+      if (it->second != key) key = open.join(key, it->second);
+    }
+    if (open.threads[key].last != t) return ok_status();
+    return build_cases(open.close(key), "x", stats, emit, &plan.brands);
   });
 }
 
@@ -377,18 +473,33 @@ Status import_twcs(const std::string& path, const ImportOptions& opts, ImportSta
   auto made = SpillFile::create();
   if (!made) return made.error();
   SpillFile& spill = **made;
+  auto ids = RecordFile<IdRecord>::create();
+  if (!ids) return ids.error();
+  auto parents = RecordFile<IdRecord>::create();
+  if (!parents) return parents.error();
+  TwcsRecords rec{std::move(*ids), std::move(*parents), {}, {}, {}};
+  constexpr size_t kMaxRows = UINT32_MAX - 1;
   size_t n = 0;
   Status written = ok_status();
   auto read = for_each_twcs_row(path, opts, stats, [&](ImportMessage&& m) {
-    if (written) written = spill.write(m);
-    ++n;
+    if (!written || n >= kMaxRows) return;
+    const auto row = static_cast<uint32_t>(n++);
+    uint32_t brand = kNoBrand;
+    if (!m.inbound) {
+      auto [it, added] = rec.author_number.emplace(m.author, static_cast<uint32_t>(rec.authors.size()));
+      if (added) rec.authors.push_back(m.author);
+      brand = it->second;
+    }
+    written = spill.write(m);
+    if (written) written = rec.ids.put({rec.keys.key(m.id), row, brand});
+    if (written && m.reply_to) written = rec.parents.put({rec.keys.key(*m.reply_to), row, kNoBrand});
   });
   if (!read) return read;
   if (!written) return written;
-  if (n >= IdIndex::kNone) return Error{Exit::data, input_name(path) + ": more than 4 billion rows"};
-  auto plan = plan_threads(spill, static_cast<uint32_t>(n), threads);
+  if (n >= kMaxRows) return Error{Exit::data, input_name(path) + ": more than 4 billion rows"};
+  auto plan = plan_threads(rec, static_cast<uint32_t>(n), threads);
   if (!plan) return plan.error();
-  return emit_threads(spill, *plan, threads, emit);
+  return sweep_threads(spill, static_cast<uint32_t>(n), *plan, threads, emit);
 }
 
 namespace {

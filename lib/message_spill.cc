@@ -26,9 +26,9 @@ bool numeric_key(const std::string& id, uint64_t& key) {
 
 }  // namespace
 
-Result<std::unique_ptr<SpillFile>> SpillFile::create() {
+Result<std::FILE*> open_temp_file(std::string& dir) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string dir = tmp && *tmp ? tmp : "/tmp";
+  dir = tmp && *tmp ? tmp : "/tmp";
   std::string name = dir + "/socq-import-XXXXXX";
   const int fd = mkstemp(name.data());
   if (fd < 0) return Error{Exit::io, dir + ": cannot make a temporary file for the import: " + std::strerror(errno)};
@@ -38,9 +38,16 @@ Result<std::unique_ptr<SpillFile>> SpillFile::create() {
     close(fd);
     return Error{Exit::io, dir + ": cannot open a temporary file: " + std::strerror(errno)};
   }
-  std::unique_ptr<SpillFile> spill(new SpillFile(f, dir));
+  return f;
+}
+
+Result<std::unique_ptr<SpillFile>> SpillFile::create() {
+  std::string dir;
+  auto f = open_temp_file(dir);
+  if (!f) return f.error();
+  std::unique_ptr<SpillFile> spill(new SpillFile(*f, dir));
   spill->buf_.resize(kBuffer);
-  std::setvbuf(f, spill->buf_.data(), _IOFBF, kBuffer);
+  std::setvbuf(*f, spill->buf_.data(), _IOFBF, kBuffer);
   return spill;
 }
 
@@ -117,50 +124,10 @@ Result<bool> SpillFile::read(ImportMessage& m) {
   return true;
 }
 
-IdIndex::IdIndex(size_t expected) { resize(std::max<size_t>(16, expected + expected / 3 + 1)); }
-
-size_t IdIndex::slot_of(uint64_t key) const {
-  // Fibonacci hashing, then mapped onto any table size by a multiply.
-  const uint64_t h = key * 0x9E3779B97F4A7C15ull;
-  size_t i = static_cast<size_t>((static_cast<unsigned __int128>(h) * keys_.size()) >> 64);
-  while (keys_[i] != 0 && keys_[i] != key)
-    if (++i == keys_.size()) i = 0;
-  return i;
-}
-
-void IdIndex::resize(size_t slots) {
-  std::vector<uint64_t> old_keys = std::move(keys_);
-  std::vector<uint32_t> old_rows = std::move(rows_);
-  keys_.assign(slots, 0);
-  rows_.assign(slots, kNone);
-  for (size_t i = 0; i < old_keys.size(); ++i)
-    if (old_keys[i] != 0) {
-      const size_t s = slot_of(old_keys[i]);
-      keys_[s] = old_keys[i];
-      rows_[s] = old_rows[i];
-    }
-}
-
-bool IdIndex::insert(const std::string& id, uint32_t row) {
+uint64_t IdKeys::key(const std::string& id) {
   uint64_t key = 0;
-  if (!numeric_key(id, key)) return others_.emplace(id, row).second;
-  if ((used_ + 1) * 4 > keys_.size() * 3) resize(keys_.size() * 2);  // more than expected
-  const size_t s = slot_of(key);
-  if (keys_[s] == key) return false;
-  keys_[s] = key;
-  rows_[s] = row;
-  ++used_;
-  return true;
-}
-
-uint32_t IdIndex::find(const std::string& id) const {
-  uint64_t key = 0;
-  if (!numeric_key(id, key)) {
-    auto it = others_.find(id);
-    return it == others_.end() ? kNone : it->second;
-  }
-  const size_t s = slot_of(key);
-  return keys_[s] == key ? rows_[s] : kNone;
+  if (numeric_key(id, key)) return key;
+  return others_.emplace(id, kFirstOther + others_.size()).first->second;
 }
 
 }  // namespace socq

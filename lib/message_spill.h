@@ -1,6 +1,6 @@
 // What a streaming import keeps while it rebuilds threads from loose
 // messages: the messages themselves in a temporary file (read back in file
-// order), and a compact index from message id to its place in the file.
+// order), and their ids as keys for the sorts that link them (record_sort.h).
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -36,24 +36,20 @@ class SpillFile {
   std::vector<char> buf_;
 };
 
-// Message id -> row number. Ids of up to 19 digits (tweet ids) take 12
-// bytes a slot in an open-addressing table, sized for `expected` ids at
-// most 3/4 full (about 16 bytes an id); any other id a string map.
-class IdIndex {
+// Message ids as 64-bit keys that compare equal exactly when the ids do, for
+// sorting on disk (record_sort.h): ids of up to 19 digits without a leading
+// zero (tweet ids) are their number + 1; any other id is numbered from
+// 10^19 + 1 up in a string map, in memory (none in real data).
+class IdKeys {
  public:
-  static constexpr uint32_t kNone = UINT32_MAX;
-  explicit IdIndex(size_t expected);
-  // False (and nothing changed) when the id is there already.
-  bool insert(const std::string& id, uint32_t row);
-  uint32_t find(const std::string& id) const;
+  uint64_t key(const std::string& id);
 
  private:
-  size_t slot_of(uint64_t key) const;
-  void resize(size_t slots);
-  std::vector<uint64_t> keys_;  // the id's value + 1; 0 marks a free slot
-  std::vector<uint32_t> rows_;
-  size_t used_ = 0;
-  std::unordered_map<std::string, uint32_t> others_;
+  static constexpr uint64_t kFirstOther = 10000000000000000001ull;
+  std::unordered_map<std::string, uint64_t> others_;
 };
+
+// An unlinked temporary file in $TMPDIR (else /tmp, named in `dir`).
+Result<std::FILE*> open_temp_file(std::string& dir);
 
 }  // namespace socq
