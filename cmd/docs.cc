@@ -152,7 +152,9 @@ std::string man_page(const CLI::App& root, const std::string& command) {
          ".TP\n.B XDG_CONFIG_HOME, XDG_DATA_HOME\nwhere the user config and the default store live\n"
          ".TP\n.B NO_COLOR, CLICOLOR_FORCE\nno colour; colour even when not on a terminal\n"
          ".TP\n.B SOCQ_BUSY_TIMEOUT_MS\nhow long to wait for a store locked by another writer (default 5000)\n"
-         ".TP\n.B SOCQ_NOW\npins the clock (RFC 3339), for tests and demos\n";
+         ".TP\n.B SOCQ_NOW\npins the clock (RFC 3339), for tests and demos\n"
+         ".TP\n.B SOCQ_THREADS\n1 reads files on one thread (fetch, triage and report use two where there are two "
+         "cores; the output is the same)\n";
   out += ".SH FILES\n"
          ".TP\n.I /etc/socq/config.toml\nthe system config\n"
          ".TP\n.I $XDG_CONFIG_HOME/socq/config.toml\nthe user config; it overrides the system config key by key; "
