@@ -263,6 +263,10 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (argc > 1 && std::string(argv[1]) == "__man") {
+    if (argc > 2 && !is_command(argv[2])) {
+      fmt::print(stderr, "socq __man: no command '{}'\n", argv[2]);
+      return as_int(Exit::usage);
+    }
     fmt::print("{}", man_page(app, argc > 2 ? argv[2] : ""));
     return 0;
   }
