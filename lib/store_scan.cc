@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "lib/case_json.h"
+#include "lib/store_codec.h"
 
 namespace socq {
 namespace {
@@ -27,6 +28,21 @@ Error scan_error(sqlite3* db, const std::string& path) {
   return Error{code, path + ": reading cases: " + (db ? sqlite3_errmsg(db) : "cannot open")};
 }
 
+// A dictionary the store's compressed cases name (lib/store_codec.h).
+Result<std::optional<std::string>> dictionary(sqlite3* db, const std::string& path, uint32_t id) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT dict FROM dictionaries WHERE id = ?", -1, &st, nullptr) != SQLITE_OK)
+    return scan_error(db, path);
+  sqlite3_bind_int64(st, 1, id);
+  const int rc = sqlite3_step(st);
+  std::optional<std::string> dict;
+  if (rc == SQLITE_ROW)
+    dict.emplace(static_cast<const char*>(sqlite3_column_blob(st, 0)), static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return scan_error(db, path);
+  return dict;
+}
+
 }  // namespace
 
 Status scan_sqlite_store(const std::string& path, const std::function<Status(Case&&)>& on_case) {
@@ -38,22 +54,32 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
     return scan_error(d.db, path);
   if (sqlite3_prepare_v2(d.db, "SELECT id, json, number FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
+  CaseCodec codec([&](uint32_t id) -> Result<std::optional<std::string>> { return dictionary(d.db, path, id); });
   CaseParser parser;
   std::string buf;
+  auto damaged = [&](const Error& why) {
+    const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(d.st, 0));
+    return Error{Exit::data, path + ": stored case " + (id ? id : "?") + " is damaged: " + why.message};
+  };
   for (;;) {
     const int rc = sqlite3_step(d.st);
     if (rc == SQLITE_DONE) return ok_status();
     if (rc != SQLITE_ROW) return scan_error(d.db, path);
-    const auto* json = static_cast<const char*>(sqlite3_column_blob(d.st, 1));
+    const bool blob = sqlite3_column_type(d.st, 1) == SQLITE_BLOB;
+    const auto* bytes = sqlite3_column_blob(d.st, 1);
     const auto len = static_cast<size_t>(sqlite3_column_bytes(d.st, 1));
-    // The parser reads past the end: a padded copy.
-    if (buf.size() < len + CaseParser::padding()) buf.resize(len + CaseParser::padding());
-    if (len) std::memcpy(buf.data(), json, len);
-    auto c = parser.parse(buf.data(), len, buf.size());
-    if (!c) {
-      const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(d.st, 0));
-      return Error{Exit::data, path + ": stored case " + (id ? id : "?") + " is damaged: " + c.error().message};
+    // The parser reads past the end: decompressed into a padded buffer, or
+    // a padded copy.
+    auto json = codec.text(bytes, len, blob, CaseParser::padding());
+    if (!json) return damaged(json.error());
+    const char* text = json->data();
+    if (!blob) {
+      if (buf.size() < len + CaseParser::padding()) buf.resize(len + CaseParser::padding());
+      if (len) std::memcpy(buf.data(), bytes, len);
+      text = buf.data();
     }
+    auto c = parser.parse(text, json->size(), json->size() + CaseParser::padding());
+    if (!c) return damaged(c.error());
     c->number = sqlite3_column_int64(d.st, 2);
     if (auto s = on_case(std::move(c).value()); !s) return s;
   }

@@ -6,15 +6,16 @@
 
 #include "lib/case_json.h"
 #include "lib/store.h"
+#include "lib/store_codec.h"
 
 namespace socq {
 namespace {
 
 constexpr int kApplicationId = 0x736f6371;  // "socq": marks the file as ours
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Migrations, in order: entry i takes the schema from version i to i + 1.
-constexpr std::array<const char*, 5> kMigrations{
+constexpr std::array<const char*, 6> kMigrations{
     R"sql(
 CREATE TABLE cases (
   id TEXT PRIMARY KEY,
@@ -126,6 +127,11 @@ ALTER TABLE cases ADD COLUMN clock_start_ms INTEGER;
 ALTER TABLE cases ADD COLUMN stalls_after_ms INTEGER;
 ALTER TABLE cases ADD COLUMN queue_keys INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: cases' JSON compressed with a zstd dictionary trained on the
+    // store's first cases (lib/store_codec.h): `json` holds TEXT or a BLOB.
+    R"sql(
+CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, dict BLOB NOT NULL);
+)sql",
 };
 
 class Db {
@@ -167,6 +173,10 @@ class Stmt {
     else sqlite3_bind_null(st_, i);
     return *this;
   }
+  Stmt& bind_blob(int i, std::string_view b) {
+    sqlite3_bind_blob(st_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Stmt& bind(int i, int64_t v) {
     sqlite3_bind_int64(st_, i, v);
     return *this;
@@ -188,6 +198,12 @@ class Stmt {
   }
   int64_t integer(int col) { return sqlite3_column_int64(st_, col); }
   bool is_null(int col) { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  // A column's bytes as stored, and whether they are a BLOB.
+  std::string_view bytes(int col, bool& is_blob) {
+    is_blob = sqlite3_column_type(st_, col) == SQLITE_BLOB;
+    const auto* p = static_cast<const char*>(is_blob ? sqlite3_column_blob(st_, col) : sqlite3_column_text(st_, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string_view{};
+  }
 
  private:
   sqlite3* db_;
@@ -199,7 +215,8 @@ bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, 
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  explicit SqliteStore(std::unique_ptr<Db> db)
+      : db_(std::move(db)), codec_([this](uint32_t id) { return dictionary(id); }) {}
 
   sqlite3* raw() { return db_->db_; }
   const std::string& path() const { return db_->path_; }
@@ -215,7 +232,7 @@ class SqliteStore final : public Store {
     const int rc = st.step();
     if (rc == SQLITE_DONE) return std::optional<Case>{};
     if (rc != SQLITE_ROW) return error("reading case " + id);
-    auto c = parse_stored(st.text(0), std::string(st.text(2)));
+    auto c = parse_stored(st, 0, 2);
     if (!c) return c.error();
     c->number = st.integer(1);
     return std::optional<Case>{std::move(c).value()};
@@ -282,7 +299,7 @@ class SqliteStore final : public Store {
       const int rc = row.step();
       if (rc == SQLITE_DONE) continue;  // cannot happen inside the snapshot
       if (rc != SQLITE_ROW) return error("listing cases");
-      auto c = parse_stored(row.text(1), std::string(row.text(0)));
+      auto c = parse_stored(row, 1, 0);
       if (!c) return c.error();
       c->number = row.integer(2);
       if (auto s = on_case(std::move(c).value()); !s) return s;
@@ -339,7 +356,7 @@ class SqliteStore final : public Store {
         const int64_t rowid = st.integer(0);
         if (st.integer(8) == 0) {  // written before schema 5
           if (read_row(rowid) != SQLITE_ROW) return error("listing cases");
-          auto c = parse_stored(row.text(0), std::string(row.text(2)));
+          auto c = parse_stored(row, 0, 2);
           if (!c) return c.error();
           col = columns_of(*c);
         } else {
@@ -370,7 +387,9 @@ class SqliteStore final : public Store {
       const int rc = read_row(k.rowid);
       if (rc == SQLITE_DONE) continue;  // cannot happen inside the snapshot
       if (rc != SQLITE_ROW) return error("listing cases");
-      if (auto s = on_json(row.text(0), row.integer(1)); !s) return s;
+      auto json = stored_json(row, 0, 2);
+      if (!json) return json.error();
+      if (auto s = on_json(*json, row.integer(1)); !s) return s;
     }
     return ok_status();
   }
@@ -642,13 +661,63 @@ class SqliteStore final : public Store {
   }
 
   // Columns 1-11 in the order of columns_of; the only place cases are bound.
-  static void bind_case(Stmt& st, const Case& c) {
+  // The JSON goes in compressed once the store has a dictionary; until
+  // then it is text, and a batch may be sampling it to train one.
+  void bind_case(Stmt& st, const Case& c) {
     const CaseColumns col = columns_of(c);
     st.bind(1, col.id).bind(2, col.rev).bind(3, col.channel).bind(4, col.account).bind(5, col.status);
     st.bind(6, col.team).bind(7, col.owner).bind(8, col.priority).bind(9, col.next_due_ms).bind(10, col.updated_at);
-    st.bind(11, case_to_json(c));
+    json_.clear();
+    write_case(json_, c);
+    if (const auto frame = codec_.compresses() ? codec_.compress(json_) : std::string_view{}; !frame.empty()) {
+      st.bind_blob(11, frame);
+    } else {
+      st.bind(11, json_);
+      if (samples_) samples_->push_back(json_);
+    }
     st.bind(13, col.clock_start_ms).bind(14, col.stalls_after_ms);
   }
+
+  // Dictionaries: the store's one for writing (none until a first import
+  // of enough cases trains it), any by id for reading.
+  Result<std::optional<std::string>> dictionary(uint32_t id) {
+    Stmt st(raw(), "SELECT dict FROM dictionaries WHERE id = ?");
+    if (!st.ok()) return error("reading the store's dictionary");
+    st.bind(1, static_cast<int64_t>(id));
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return error("reading the store's dictionary");
+    bool blob = false;
+    return std::optional<std::string>{std::string(st.bytes(0, blob))};
+  }
+  Status load_dictionary() {
+    if (codec_.compresses()) return ok_status();
+    Stmt st(raw(), "SELECT id, dict FROM dictionaries ORDER BY id LIMIT 1");
+    if (!st.ok()) return error("reading the store's dictionary");
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return ok_status();
+    if (rc != SQLITE_ROW) return error("reading the store's dictionary");
+    bool blob = false;
+    codec_.use_dictionary(static_cast<uint32_t>(st.integer(0)), std::string(st.bytes(1, blob)));
+    return ok_status();
+  }
+  // Inside a write transaction: trains the store's dictionary from the
+  // sampled cases and keeps it (rolled back with the transaction: then
+  // forget_dictionary()).
+  Status train_dictionary(const std::vector<std::string>& samples) {
+    auto dict = CaseCodec::train(samples);
+    if (!dict) return ok_status();  // too little to learn from: the cases stay text
+    Stmt st(raw(), "INSERT OR IGNORE INTO dictionaries(id, dict) VALUES (?, ?)");
+    if (!st.ok()) return error("storing the store's dictionary");
+    st.bind(1, static_cast<int64_t>(dict->first)).bind_blob(2, dict->second);
+    if (st.step() != SQLITE_DONE) return error("storing the store's dictionary");
+    codec_.use_dictionary(dict->first, dict->second);
+    return ok_status();
+  }
+  void forget_dictionary() { codec_.drop_dictionary(); }
+  bool compresses() const { return codec_.compresses(); }
+  // While set, bind_case adds each text case to it.
+  void sample_into(std::vector<std::string>* samples) { samples_ = samples; }
 
   static constexpr const char* kStoreSql =
       "UPDATE cases SET rev = ?2, channel = ?3, account = ?4, status = ?5, team = ?6, owner = ?7, "
@@ -663,10 +732,24 @@ class SqliteStore final : public Store {
       "priority = ?8, next_due_ms = ?9, updated_at = ?10, json = ?11, clock_start_ms = ?13, stalls_after_ms = ?14, "
       "queue_keys = 1 WHERE id = ?1 AND rev = ?12";
 
-  Result<Case> parse_stored(std::string_view json, const std::string& id) {
-    auto c = parser_.parse(json);
-    if (!c) return Error{Exit::data, path() + ": stored case " + id + " is damaged: " + c.error().message};
+  // A row's JSON text (column `col`), decompressed if need be; the case id
+  // (column `id_col`) names a damaged one.
+  Result<std::string_view> stored_json(Stmt& st, int col, int id_col) {
+    bool blob = false;
+    const auto bytes = st.bytes(col, blob);
+    auto json = codec_.text(bytes.data(), bytes.size(), blob);
+    if (!json) return damaged(st, id_col, json.error());
+    return json;
+  }
+  Result<Case> parse_stored(Stmt& st, int col, int id_col) {
+    auto json = stored_json(st, col, id_col);
+    if (!json) return json.error();
+    auto c = parser_.parse(*json);
+    if (!c) return damaged(st, id_col, c.error());
     return c;
+  }
+  Error damaged(Stmt& st, int id_col, const Error& why) {
+    return Error{Exit::data, path() + ": stored case " + std::string(st.text(id_col)) + " is damaged: " + why.message};
   }
 
  private:
@@ -681,6 +764,9 @@ class SqliteStore final : public Store {
   }
   std::unique_ptr<Db> db_;
   CaseParser parser_;
+  CaseCodec codec_;
+  std::string json_;
+  std::vector<std::string>* samples_ = nullptr;
 };
 
 Status ensure_wal(sqlite3* db, const std::string& path, int busy_timeout_ms);
@@ -842,7 +928,15 @@ class SqliteBatch final : public MergeBatch, private MergeView {
         now_(std::move(now)),
         by_(std::move(by)) {}
   ~SqliteBatch() override {
-    if (!done_) exec(store_.raw(), "ROLLBACK");
+    store_.sample_into(nullptr);
+    if (done_) return;
+    exec(store_.raw(), "ROLLBACK");
+    if (trained_) store_.forget_dictionary();  // its row is gone with the transaction
+  }
+  // A store without a dictionary yet: the batch samples the cases it writes
+  // and trains one once it has enough (the cases before it stay text).
+  void sample_if_untrained() {
+    if (!store_.compresses()) store_.sample_into(&samples_);
   }
   bool prepared() const {
     return store_case_.ok() && insert_.ok() && exists_.ok() && index_message_.ok() && find_message_.ok();
@@ -867,6 +961,12 @@ class SqliteBatch final : public MergeBatch, private MergeView {
         if (first) written_messages_.insert(message_key(c.channel, m.id));
       }
     }
+    if (samples_.size() >= CaseCodec::kSamples && !trained_) {
+      store_.sample_into(nullptr);
+      trained_ = true;
+      if (auto st = store_.train_dictionary(samples_); !st) return st;
+      samples_ = {};
+    }
     return ok_status();
   }
 
@@ -875,6 +975,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   }
 
   Result<MergeStats> commit() override {
+    store_.sample_into(nullptr);
     if (!numbers_.finish()) return store_.error("numbering cases");
     if (first_ && first_->active() && !first_->finish()) return store_.error("indexing cases");
     if (!exec(store_.raw(), "COMMIT")) return store_.error("committing");
@@ -898,7 +999,7 @@ class SqliteBatch final : public MergeBatch, private MergeView {
     }
     Stmt& st = exists ? store_case_ : insert_;
     st.reset();
-    SqliteStore::bind_case(st, c);
+    store_.bind_case(st, c);
     if (!exists) {
       auto number = numbers_.next();
       if (!number) return store_.error("numbering case " + c.id);
@@ -940,6 +1041,8 @@ class SqliteBatch final : public MergeBatch, private MergeView {
   std::string now_, by_;
   MergeStats stats_;
   bool done_ = false;
+  std::vector<std::string> samples_;
+  bool trained_ = false;
 };
 
 Result<std::unique_ptr<MergeBatch>> SqliteStore::begin_merge(const std::string& now, const std::string& by) {
@@ -953,6 +1056,8 @@ Result<std::unique_ptr<MergeBatch>> SqliteStore::begin_merge(const std::string& 
   }
   auto batch = std::make_unique<SqliteBatch>(*this, now, by, std::move(first));
   if (!batch->prepared()) return error("preparing a write");
+  if (auto st = load_dictionary(); !st) return st.error();
+  batch->sample_if_untrained();
   return std::unique_ptr<MergeBatch>(std::move(batch));
 }
 
@@ -1059,7 +1164,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
       !exec(db->db_, "PRAGMA cache_size = -65536") || !exec(db->db_, "PRAGMA mmap_size = 2147418112"))
     return sql_error(db->db_, path, "setting up the store");
   if (auto st = migrate(db->db_, path, version); !st) return st.error();
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  if (auto st = store->load_dictionary(); !st) return st.error();  // edits compress too
+  return std::unique_ptr<Store>(std::move(store));
 }
 
 }  // namespace socq

@@ -173,7 +173,7 @@ TEST_CASE("case numbers: a schema-2 store numbers its cases in the order they we
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db,
                        "ALTER TABLE cases DROP COLUMN clock_start_ms; ALTER TABLE cases DROP COLUMN stalls_after_ms; "
-                       "ALTER TABLE cases DROP COLUMN queue_keys;"
+                       "ALTER TABLE cases DROP COLUMN queue_keys; DROP TABLE dictionaries;"
                        "DROP TRIGGER cases_numbered; DROP TRIGGER cases_unnumbered; DROP INDEX cases_number;"
                        "ALTER TABLE cases DROP COLUMN number; DROP TABLE case_numbers; DROP TABLE away;"
                        "PRAGMA user_version = 2;",

@@ -250,7 +250,7 @@ TEST_CASE("queue: the columns a store keeps give the order QueueOrder gives (Sto
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
                        "ALTER TABLE cases DROP COLUMN clock_start_ms; ALTER TABLE cases DROP COLUMN stalls_after_ms; "
-                       "ALTER TABLE cases DROP COLUMN queue_keys; PRAGMA user_version = 4;",
+                       "ALTER TABLE cases DROP COLUMN queue_keys; DROP TABLE dictionaries; PRAGMA user_version = 4;",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto old = open_sqlite_store(path);

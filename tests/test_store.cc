@@ -5,6 +5,8 @@
 
 #include "lib/case_json.h"
 #include "lib/store.h"
+#include "lib/store_codec.h"
+#include "lib/store_scan.h"
 #include "tests/test_util.h"
 
 using namespace socq;
@@ -168,7 +170,7 @@ TEST_CASE("the SQLite store is in WAL mode with socq's application id and indexe
   };
   CHECK(one("PRAGMA journal_mode") == "wal");
   CHECK(one("PRAGMA application_id") == std::to_string(0x736f6371));
-  CHECK(one("PRAGMA user_version") == "5");  // 2: cases.triaged_rev (incremental triage); 3: case numbers; 4: outbox states; 5: queue keys
+  CHECK(one("PRAGMA user_version") == "6");  // 2: cases.triaged_rev (incremental triage); 3: case numbers; 4: outbox states; 5: queue keys; 6: dictionaries
   CHECK(one("SELECT status || '|' || priority || '|' || team || '|' || next_due_ms FROM cases") ==
         "open|p1|service|1795161600000");
   sqlite3_close(db);
@@ -350,4 +352,98 @@ TEST_CASE("a merge numbers its new cases itself and leaves the numbering trigger
   CHECK(one_value(path, "SELECT last FROM case_numbers") == "7");
   merge_all(**s, {make("4")});
   CHECK(one_value(path, "SELECT number FROM cases WHERE id = 'mastodon:transit@example.social:4'") == "8");
+}
+
+namespace {
+
+// Enough cases for a first import to train the store's dictionary.
+std::vector<Case> many(size_t n, size_t from = 0) {
+  std::vector<Case> cases;
+  for (size_t i = from; i < from + n; ++i)
+    cases.push_back(make(std::to_string(i), i % 3 ? R"(,"team":"service")" : R"(,"priority":"p2")"));
+  return cases;
+}
+
+// Every case reads back as written, through get, list, list_json and the scan.
+void check_reads_back(Store& s, const std::string& path, size_t n) {
+  size_t listed = 0;
+  REQUIRE(s.list({}, [&](Case&& c) {
+    ++listed;
+    if (c.rev == 1)  // as imported (an edited one is written in canonical form)
+      CHECK(case_to_json(c) == case_json(c.id.substr(c.id.rfind(':') + 1), c.team ? R"(,"team":"service")" : R"(,"priority":"p2")"));
+    return ok_status();
+  }));
+  CHECK(listed == n);
+  size_t texts = 0;
+  REQUIRE(s.list_json({}, [](const CaseColumns&) { return 0; }, [&](std::string_view json, int64_t) {
+    ++texts;
+    CaseParser p;
+    auto c = p.parse(json);
+    REQUIRE(c);
+    CHECK(case_to_json(s.get(c->id)->value()) == json);
+    return ok_status();
+  }));
+  CHECK(texts == n);
+  size_t scanned = 0;
+  REQUIRE(scan_sqlite_store(path, [&](Case&& c) {
+    scanned += case_to_json(c) == case_to_json(s.get(c.id)->value());
+    return ok_status();
+  }));
+  CHECK(scanned == n);
+}
+
+}  // namespace
+
+TEST_CASE("the SQLite store compresses cases with a dictionary trained on its first import, and reads them back exactly") {
+  TempDir dir;
+  const std::string path = dir.file("socq.db");
+  const size_t n = CaseCodec::kSamples + 300;
+  {
+    auto s = open_sqlite_store(path);
+    REQUIRE(s);
+    merge_all(**s, many(n));
+    CHECK(one_value(path, "SELECT count(*) FROM dictionaries") == "1");
+    // The sampled cases stay text; the rest are zstd frames.
+    CHECK(one_value(path, "SELECT count(*) FROM cases WHERE typeof(json) = 'text'") == std::to_string(CaseCodec::kSamples));
+    CHECK(one_value(path, "SELECT count(*) FROM cases WHERE typeof(json) = 'blob'") == "300");
+    CHECK(std::stoll(one_value(path, "SELECT sum(length(json)) FROM cases WHERE typeof(json) = 'blob'")) * 3 <
+          std::stoll(one_value(path, "SELECT sum(length(json)) FROM cases WHERE typeof(json) = 'text'")) * 300 /
+              static_cast<long long>(CaseCodec::kSamples));
+    check_reads_back(**s, path, n);
+    // Later writes compress too: an edit, and a second import.
+    auto c = (*s)->get("mastodon:transit@example.social:1");
+    REQUIRE(c);
+    REQUIRE((*s)->update(**c));
+    CHECK(one_value(path, "SELECT typeof(json) FROM cases WHERE id = 'mastodon:transit@example.social:1'") == "blob");
+  }
+  auto again = open_sqlite_store(path);
+  REQUIRE(again);
+  merge_all(**again, many(10, n));
+  CHECK(one_value(path, "SELECT count(*) FROM cases WHERE typeof(json) = 'blob'") == "311");
+  check_reads_back(**again, path, n + 10);
+  SUBCASE("a frame that does not decompress is a damaged case, named") {
+    sqlite_exec(path, "UPDATE cases SET json = x'28b52ffd0102' WHERE id = 'mastodon:transit@example.social:2299'");
+    auto c = (*again)->get("mastodon:transit@example.social:2299");
+    REQUIRE_FALSE(c);
+    CHECK(c.error().code == Exit::data);
+    CHECK(c.error().message.find("stored case mastodon:transit@example.social:2299 is damaged") != std::string::npos);
+  }
+}
+
+TEST_CASE("a first import rolled back forgets the dictionary it trained") {
+  TempDir dir;
+  const std::string path = dir.file("socq.db");
+  auto s = open_sqlite_store(path);
+  REQUIRE(s);
+  {
+    auto batch = (*s)->begin_merge(kNow, "test");
+    REQUIRE(batch);
+    for (auto& c : many(CaseCodec::kSamples + 10)) REQUIRE((*batch)->add(std::move(c)));
+  }
+  merge_all(**s, many(5));
+  CHECK(one_value(path, "SELECT count(*) FROM dictionaries") == "0");
+  CHECK(one_value(path, "SELECT count(*) FROM cases WHERE typeof(json) = 'text'") == "5");
+  auto other = open_sqlite_store(path);
+  REQUIRE(other);
+  CHECK(list_all(**other).size() == 5);
 }
