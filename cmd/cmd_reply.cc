@@ -276,8 +276,9 @@ Runner setup_reply(CLI::App* sub, Context& ctx) {
   sub->footer(std::string(
       "A reply goes to the case's customer on the case's channel, with the account whose handle is the\n"
       "case's account ([accounts.NAME] in the config). Public by default, threaded under the customer's\n"
-      "latest message; --private sends a direct message (Mastodon: visibility direct, the customer\n"
-      "@mentioned first). A private conversation is always answered privately.\n"
+      "latest message; --private sends a direct message (Mastodon: visibility direct). On Mastodon every\n"
+      "reply @mentions the customer first unless its text does: Mastodon notifies only the accounts a post\n"
+      "mentions. A private conversation is always answered privately.\n"
       "\n"
       "Text: the TEXT argument, --template NAME ([reply.templates] NAME = \"Hi {customer.name}, ...\"; variables\n"
       "{customer.name} {customer.handle} {agent} {reference} {case.id}; {{ and }} for braces), $VISUAL or $EDITOR\n"

@@ -108,13 +108,19 @@ TEST_CASE("reply approval: rules match on all their conditions; approvers united
   CHECK(table.error().message.find("[[reply.approval]]") != std::string::npos);
 }
 
-TEST_CASE("reply plan: threaded under the latest inbound message; private mentions the customer") {
+TEST_CASE("reply plan: threaded under the latest inbound message; a Mastodon reply mentions the customer") {
   Case c = make(R"(,"customer":{"id":"9","handle":"@ann@example.org"})", kTwoIn);
   auto pub = reply::plan_post(c, "Thanks", false);
   REQUIRE(pub.ok());
   CHECK(pub->is_public);
   CHECK(pub->in_reply_to == OptString{"3"});
-  CHECK(pub->text == "Thanks");
+  CHECK(pub->text == "@ann@example.org Thanks");
+  // Mentioned anywhere as a whole handle: not again; a longer handle is another account.
+  CHECK(reply::plan_post(c, "Thanks @ann@example.org.", false).value().text == "Thanks @ann@example.org.");
+  CHECK(reply::plan_post(c, "cc @ann@example.org.uk", false).value().text == "@ann@example.org cc @ann@example.org.uk");
+  c.channel = "x";
+  CHECK(reply::plan_post(c, "Thanks", false).value().text == "Thanks");  // X threads notify without a mention
+  c.channel = "mastodon";
   CHECK(pub->recipient == OptString{"9"});
   CHECK(pub->customer_last_at == OptString{"2026-11-20T09:00:00Z"});
   auto priv = reply::plan_post(c, "Your booking?", true);

@@ -1,6 +1,7 @@
 #include "lib/reply/reply.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -183,6 +184,25 @@ std::unique_ptr<Poster> make_config_poster(const Config& cfg, PosterSettings set
   return std::make_unique<ConfigPoster>(cfg, std::move(settings), env);
 }
 
+namespace {
+// Whether text mentions `mention` (@user or @user@domain) as a whole
+// handle, not as the start of a longer one.
+bool mentions(const std::string& text, const std::string& mention) {
+  const auto handle_char = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '@' || ch == '.' || ch == '-';
+  };
+  for (size_t at = text.find(mention); at != std::string::npos; at = text.find(mention, at + 1)) {
+    const size_t end = at + mention.size();
+    const bool starts = at == 0 || !handle_char(text[at - 1]);
+    // A handle may end a sentence: "@ann@example.org." still mentions.
+    const bool ends = end == text.size() || !handle_char(text[end]) ||
+                      (text[end] == '.' && (end + 1 == text.size() || !handle_char(text[end + 1])));
+    if (starts && ends) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Result<PostRequest> plan_post(const Case& c, const std::string& text, bool is_private) {
   const Message* last = latest_inbound(c);
   if (!last) return Error{Exit::data, "case " + c.id + " has no message from the customer to reply to"};
@@ -193,11 +213,13 @@ Result<PostRequest> plan_post(const Case& c, const std::string& text, bool is_pr
   if (req.is_public || !last->is_public) req.in_reply_to = last->id;
   req.recipient = c.customer.id;
   req.customer_last_at = last->at;
-  if (!req.is_public && c.channel == "mastodon" && c.customer.handle) {
-    // A Mastodon direct message reaches whoever it mentions.
+  if (c.channel == "mastodon" && c.customer.handle && !c.customer.handle->empty()) {
+    // Mastodon notifies the accounts a post mentions (it has no reply
+    // notification), and delivers a direct post to them alone: a reply,
+    // public or private, mentions the customer unless its text does.
     std::string mention = *c.customer.handle;
-    if (mention.empty() || mention.front() != '@') mention = "@" + mention;
-    if (req.text.rfind(mention, 0) != 0) req.text = mention + " " + req.text;
+    if (mention.front() != '@') mention = "@" + mention;
+    if (!mentions(req.text, mention)) req.text = mention + " " + req.text;
   }
   return req;
 }

@@ -82,6 +82,8 @@ expect_out "$C (https://"
 expect_eq "$(posts | jq length)" 1 "one post"
 expect_eq "$(posts | jq -r '.[0].in_reply_to_id')" "$(latest_in "$C")" "threaded under the latest message"
 expect_eq "$(posts | jq -r '.[0].visibility')" public "public"
+# Mastodon notifies only whom a post mentions: the customer is mentioned first.
+expect_eq "$(posts | jq -r '.[0].status')" "$(case_json "$C" | jq -r .customer.handle) Sorry about the delay this morning, the 7:32 is running again." "customer mentioned"
 expect_eq "$(posts | jq -r '.[0].idempotency_key')" "$(outbox "$C" idempotency_key)" "the outbox key is the Idempotency-Key"
 expect_eq "$(outbox "$C" "state || ' ' || author")" "sent tester" "outbox row sent, with its writer"
 pid=$(posts | jq -r '.[0].id')
@@ -129,7 +131,7 @@ C=${CASES[4]}
 name=$(case_json "$C" | jq -r '.customer.name')
 expect_exit 0 "$SOCQ" reply "$C" --template thanks
 text=$(posts | jq -r '.[-1].status')
-case "$text" in "Hi $name, thanks for telling us. tester is looking into it (ref "*")." ) pass ;; *) fail "template text: $text" ;; esac
+case "$text" in "$(case_json "$C" | jq -r .customer.handle) Hi $name, thanks for telling us. tester is looking into it (ref "*")." ) pass ;; *) fail "template text: $text" ;; esac
 # The same template to another customer is a near-identical reply: refused
 # unless --allow-repeat (a greeting with another name does not count).
 expect_exit 65 "$SOCQ" reply "${CASES[21]}" --template thanks
@@ -152,7 +154,7 @@ chmod +x "$WORK/editor.sh"
 if command -v script >/dev/null; then
   EDITOR="$WORK/editor.sh" script -qec "'$SOCQ' reply '$C'" /dev/null >"$WORK/out" 2>&1 </dev/null || { cat "$WORK/out"; fail "editor reply"; }
   pass
-  expect_eq "$(posts | jq -r '.[-1].status')" "The escalator at Parkway is back in service." "text from the editor"
+  expect_eq "$(posts | jq -r '.[-1].status')" "$(case_json "$C" | jq -r .customer.handle) The escalator at Parkway is back in service." "text from the editor"
   printf '#!/bin/sh\nexit 1\n' >"$WORK/bad-editor.sh"; chmod +x "$WORK/bad-editor.sh"
   n=$(posts | jq length)
   EDITOR="$WORK/bad-editor.sh" script -qec "'$SOCQ' reply '${CASES[6]}'" /dev/null >"$WORK/out" 2>&1 </dev/null || true
@@ -180,7 +182,7 @@ expect_err "1 posted, 0 drafts, 1 not posted"
 expect_eq "$(posts | jq length)" $((n + 1)) "one of two identical bulk replies"
 printf 'case,text\n%s,"Your refund for the cancelled journey, was sent today."\n' "${CASES[8]}" >"$WORK/bulk.csv"
 expect_exit 0 "$SOCQ" reply --from "$WORK/bulk.csv"
-expect_eq "$(posts | jq -r '.[-1].status')" "Your refund for the cancelled journey, was sent today." "CSV row"
+expect_eq "$(posts | jq -r '.[-1].status')" "$(case_json "${CASES[8]}" | jq -r .customer.handle) Your refund for the cancelled journey, was sent today." "CSV row"
 printf 'case,words\nx,y\n' >"$WORK/bad.csv"
 expect_exit 65 "$SOCQ" reply --from "$WORK/bad.csv"
 expect_err "bad.csv:1: the header needs a case (or id) column"
