@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cmd/commands.h"
+#include "lib/case_blocks.h"
 #include "lib/jsonl.h"
 #include "lib/report/definitions.h"
 #include "lib/report/period.h"
@@ -62,6 +63,14 @@ Status each_case(Context& ctx, const std::vector<std::string>& files, const std:
   return ok_status();
 }
 
+// The store's cases on two threads (each callback on its own).
+Status each_case_two(Context& ctx, const std::function<Status(Case&&)>& first,
+                     const std::function<Status(Case&&)>& second) {
+  auto store = ctx.open_store(true);
+  if (!store) return store.error();
+  return scan_sqlite_store_two(ctx.store_path(), first, second);
+}
+
 // Teams, calendars and SLA policies: the config's, then --teams FILE's.
 Result<TriageEnv> load_teams(Context& ctx, const std::string& teams_file) {
   auto env = load_triage_env_from_config(ctx.config());
@@ -91,9 +100,17 @@ int run_report(Context& ctx, const ReportOptions& o) {
   report::Report rep(*cfg, *tz, std::move(duty));
   int64_t counted = 0;
   Status st = ok_status();
-  if (!o.files.empty() && o.explain.empty()) {  // files on two threads (--explain's ties want one order)
+  if (o.explain.empty() && two_threads()) {  // two threads (--explain's ties want one order)
     report::Report spare(*cfg, *tz, std::make_unique<report::TeamDuty>(env_copy));
-    st = report::add_files(rep, &spare, o.files, counted);
+    if (!o.files.empty()) {
+      st = report::add_files(rep, &spare, o.files, counted);
+    } else {
+      int64_t spare_counted = 0;
+      st = each_case_two(ctx, [&](Case&& c) { return counted += rep.add(c), ok_status(); },
+                         [&](Case&& c) { return spare_counted += spare.add(c), ok_status(); });
+      rep.merge(spare);
+      counted += spare_counted;
+    }
   } else {
     st = each_case(ctx, o.files, [&](Case&& c) {
       counted += rep.add(c);

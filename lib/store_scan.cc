@@ -3,6 +3,10 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <optional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "lib/case_json.h"
 #include "lib/store_codec.h"
@@ -83,6 +87,98 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
     c->number = sqlite3_column_int64(d.st, 2);
     if (auto s = on_case(std::move(c).value()); !s) return s;
   }
+}
+
+// ---- the same scan on two threads ----
+
+namespace {
+constexpr size_t kLaneBytes = 2 << 20;  // stored bytes a thread takes per round
+
+// One thread's share of a round of rows: their stored bytes back to back
+// (with the parser's padding after the last), decoded and parsed there.
+struct ScanLane {
+  struct Row {
+    size_t at, len, id_at, id_len;
+    bool blob;
+    int64_t number;
+  };
+  explicit ScanLane(CaseCodec::Loader load) : codec(std::move(load)) {}
+  CaseCodec codec;
+  CaseParser parser;
+  std::string bytes;
+  std::vector<Row> rows;
+  std::optional<Error> error;
+
+  void add(sqlite3_stmt* st) {
+    const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    const auto id_len = static_cast<size_t>(sqlite3_column_bytes(st, 0));
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(st, 1));
+    const auto len = static_cast<size_t>(sqlite3_column_bytes(st, 1));
+    Row r{bytes.size(), len, bytes.size() + len, id_len, sqlite3_column_type(st, 1) == SQLITE_BLOB,
+          sqlite3_column_int64(st, 2)};
+    if (len) bytes.append(data, len);
+    if (id_len) bytes.append(id, id_len);
+    rows.push_back(r);
+  }
+  // Decodes, parses and hands on every row; stops at the first error.
+  void run(const std::string& path, const std::function<Status(Case&&)>& on_case) {
+    bytes.append(CaseParser::padding(), '\0');
+    for (const Row& r : rows) {
+      const std::string_view id(bytes.data() + r.id_at, r.id_len);
+      auto damaged = [&](const Error& why) {
+        return Error{Exit::data, path + ": stored case " + std::string(id) + " is damaged: " + why.message};
+      };
+      auto json = codec.text(bytes.data() + r.at, r.len, r.blob, CaseParser::padding());
+      if (!json) return void(error = damaged(json.error()));
+      // A TEXT row is read in place: the bytes after it (the next row, or
+      // the padding) stay readable.
+      const char* text = r.blob ? json->data() : bytes.data() + r.at;
+      auto c = parser.parse(text, json->size(), json->size() + CaseParser::padding());
+      if (!c) return void(error = damaged(c.error()));
+      c->number = r.number;
+      if (auto st = on_case(std::move(c).value()); !st) return void(error = st.error());
+    }
+  }
+  void clear() {
+    bytes.clear(), rows.clear();
+    error.reset();
+  }
+};
+}  // namespace
+
+Status scan_sqlite_store_two(const std::string& path, const std::function<Status(Case&&)>& first,
+                             const std::function<Status(Case&&)>& second) {
+  Db d;
+  if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return scan_error(d.db, path);
+  sqlite3_busy_timeout(d.db, 5000);
+  if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return scan_error(d.db, path);
+  if (sqlite3_prepare_v2(d.db, "SELECT id, json, number FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
+    return scan_error(d.db, path);
+  // Dictionaries are read on whichever thread first needs one, one at a time.
+  std::mutex db_mutex;
+  const CaseCodec::Loader load = [&](uint32_t id) -> Result<std::optional<std::string>> {
+    std::lock_guard<std::mutex> lock(db_mutex);
+    return dictionary(d.db, path, id);
+  };
+  ScanLane lanes[2] = {ScanLane(load), ScanLane(load)};
+  for (bool done = false; !done;) {
+    lanes[0].clear(), lanes[1].clear();
+    for (ScanLane& lane : lanes) {
+      while (!done && lane.bytes.size() < kLaneBytes) {
+        const int rc = sqlite3_step(d.st);
+        if (rc == SQLITE_DONE) done = true;
+        else if (rc != SQLITE_ROW) return scan_error(d.db, path);
+        else lane.add(d.st);
+      }
+    }
+    std::thread other([&] { lanes[1].run(path, second); });
+    lanes[0].run(path, first);
+    other.join();
+    for (const ScanLane& lane : lanes)
+      if (lane.error) return *lane.error;
+  }
+  return ok_status();
 }
 
 }  // namespace socq

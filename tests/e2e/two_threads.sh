@@ -22,6 +22,14 @@ for args in "triage -q --rules $rules $WORK/cases.jsonl" "report -q $WORK/cases.
 done
 cmp -s "$WORK/two" "$WORK/cases.jsonl" || fail "fetch's output should be the file as read"; pass
 
+# The store's report: rows read in rounds, decoded and parsed on two threads.
+"$SOCQ" fetch -q --from "$WORK/cases.jsonl" --store "$WORK/s.db"
+"$SOCQ" report -q "$WORK/cases.jsonl" --by week --format json >"$WORK/file.json"
+SOCQ_THREADS=1 "$SOCQ" report -q --store "$WORK/s.db" --by week --format json >"$WORK/one"
+"$SOCQ" report -q --store "$WORK/s.db" --by week --format json >"$WORK/two"
+cmp -s "$WORK/one" "$WORK/two" || fail "the store report on two threads differs from one"; pass
+cmp -s "$WORK/file.json" "$WORK/two" || fail "the store report differs from the file report"; pass
+
 # A bad line in the second half of the first block (line 3000 of ~4000).
 awk 'NR == 3000 { print "{\"v\":1,\"id\":\"broken\"}"; next } { print }' "$WORK/cases.jsonl" >"$WORK/bad.jsonl"
 for cmd in "triage -q --rules $rules" "fetch -q --from"; do
