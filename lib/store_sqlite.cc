@@ -1148,7 +1148,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, int bu
   auto db = std::make_unique<Db>();
   db->path_ = path;
   db->busy_timeout_ms_ = busy_timeout_ms;
-  if (sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+  // One thread at a time uses a store (fetch's StoreWriter serves it from
+  // one): no per-call connection mutex (about 4% of a whole-store list).
+  if (sqlite3_open_v2(path.c_str(), &db->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK)
     return Error{Exit::io, path + ": cannot open store: " + (db->db_ ? sqlite3_errmsg(db->db_) : "out of memory")};
   sqlite3_busy_timeout(db->db_, busy_timeout_ms);
   int64_t version = 0;
