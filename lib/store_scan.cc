@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 
 #include <cstring>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
