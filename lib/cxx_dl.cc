@@ -70,6 +70,21 @@ bool validate_utf8(const char* buf, size_t len) noexcept {
   return SOCQ_CXX_FN(simdjson_symbol, Fn, "_ZN8simdjson13validate_utf8EPKcm")(buf, len);
 }
 
+namespace internal {
+
+// The slow path for floats too long for the fast one (an unoptimised build
+// calls it from inline code; an optimised one did not need it).
+double from_chars(const char* first) noexcept {
+  using Fn = double (*)(const char*) noexcept;
+  return SOCQ_CXX_FN(simdjson_symbol, Fn, "_ZN8simdjson8internal10from_charsEPKc")(first);
+}
+
+double from_chars(const char* first, const char* end) noexcept {
+  using Fn = double (*)(const char*, const char*) noexcept;
+  return SOCQ_CXX_FN(simdjson_symbol, Fn, "_ZN8simdjson8internal10from_charsEPKcS2_")(first, end);
+}
+
+}  // namespace internal
 }  // namespace simdjson
 
 // simdjson's data that its inline code reads directly: a program linked

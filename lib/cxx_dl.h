@@ -2,7 +2,7 @@
 // (curl_dl.h, sqlite_dl.h). They are the two C++ libraries Debian ships only
 // as shared objects; both need libstdc++.so, whose relocation alone is a
 // C++ program's start-up twice over /bin/true. socq links libstdc++ (and
-// fmt, toml++, RE2, utf8proc) statically and calls the five functions of
+// fmt, toml++, RE2, utf8proc) statically and calls the few functions of
 // these two libraries through forwarders in cxx_dl.cc, which dlopen the
 // library when a command first parses JSON or meets a time zone. The library
 // then brings its own libstdc++.so: nothing but plain data, pointers and
