@@ -39,6 +39,9 @@ class HttpClient {
   // A transport failure (no connection, timeout) is an Error; any HTTP
   // status, 4xx and 5xx included, is a response.
   virtual Result<HttpResponse> send(const HttpRequest& req) = 0;
+  // Whether the client can send at all (libcurl is installed): a failure
+  // here is not a transport failure, so nothing retries it.
+  virtual Status ready() const { return ok_status(); }
 };
 
 }  // namespace socq

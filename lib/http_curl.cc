@@ -67,6 +67,7 @@ class CurlClient final : public HttpClient {
   CurlClient(const CurlClient&) = delete;
   CurlClient& operator=(const CurlClient&) = delete;
 
+  Status ready() const override { return loaded_; }
   Result<HttpResponse> send(const HttpRequest& req) override {
     if (!loaded_) return loaded_.error();
     if (!easy_) return Error{Exit::internal, "libcurl could not start"};

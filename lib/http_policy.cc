@@ -227,6 +227,7 @@ Result<bool> PolicyClient::handle_429(const HttpRequest& req, const HttpResponse
 }
 
 Result<HttpResponse> PolicyClient::send(const HttpRequest& req) {
+  if (auto st = inner_.ready(); !st) return st.error();  // no libcurl: retrying cannot help
   int failures = 0, waits_in_row = 0;
   for (;;) {
     if (const int64_t now = clock_.now_ms(); not_before_ms_ > now)

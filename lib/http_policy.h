@@ -77,6 +77,7 @@ class PolicyClient final : public HttpClient {
   PolicyClient(HttpClient& inner, const Clock& clock, Sleeper& sleeper, RetryPolicy policy,
                std::function<void(const std::string&)> log = {}, uint64_t seed = std::random_device{}());
   Result<HttpResponse> send(const HttpRequest& req) override;
+  Status ready() const override { return inner_.ready(); }
   const HttpStats& stats() const { return stats_; }
 
  private:

@@ -25,13 +25,15 @@ expect_err "install the package libsqlite3-0"
 [ ! -e "$WORK/s.db" ] || fail "a store file was made without SQLite"
 pass
 
-# No libcurl: talking to a server fails (after the usual retries of a
-# transport failure) with 69.
+# No libcurl: talking to a server fails with 69 at once (no retries: a
+# missing library is not a transport failure).
 export NR_TOKEN=no-server-sees-this-token
 mkdir -p "$XDG_CONFIG_HOME/socq"
 printf '[accounts.northrail]\nchannel = "mastodon"\nbase_url = "http://127.0.0.1:9"\ntoken_env = "NR_TOKEN"\n' \
   >"$XDG_CONFIG_HOME/socq/config.toml"
-expect_exit 69 without "$curl" "$SOCQ" fetch --check
+expect_exit 69 without "$curl" "$SOCQ" -v fetch --check
 expect_err "libcurl is not installed"
+grep -q "retry 1 of" "$WORK/err" && fail "a missing libcurl was retried"
+pass
 expect_err "install the package libcurl4"
 done_ok
