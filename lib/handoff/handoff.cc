@@ -257,6 +257,12 @@ Result<OutboxRow> dm_row(Deps& d, const Case& c, const Request& r) {
   PostRequest req;
   req.text = with_mention(fill_handle(r.message.empty() ? d.config.dm_text : r.message, c), c);
   req.is_public = false;
+  // X, Facebook and Bluesky send a DM to the customer's platform id;
+  // Messenger's 24-hour window runs from the customer's last private message.
+  if (!c.customer.id.empty()) req.recipient = c.customer.id;
+  for (const auto& m : c.messages)
+    if (m.dir == Dir::in && !m.is_public && (!req.customer_last_at || m.at > *req.customer_last_at))
+      req.customer_last_at = m.at;
   const std::string key = new_idempotency_key();
   json payload = {{"post", post_to_json(req)}, {"handoff", record_json(record_for(d, c, r, key))}};
   return new_row(c, kDmKind, key, payload, r);

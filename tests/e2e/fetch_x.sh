@@ -133,6 +133,13 @@ posted=$(curl -s "$B/__fake/posts" | jq -r '.[0].id')
 expect_eq "$(sqlite3 "$DB" "SELECT json FROM cases WHERE id = '$C'" | jq -r --arg p "$posted" '[.messages[] | select(.dir == "out" and (.posted_id == $p or .id == $p))] | length')" 1 "the case records it"
 expect_eq "$(curl -s "$B/__fake/requests" | jq '[.[] | select(.path == "/2/tweets" and .status == 403)] | length')" 1 "the rerun met the duplicate check"
 
+# socq handoff --to dm on an X case: the DM goes to the customer's X user id.
+D=$(sqlite3 "$DB" "SELECT id FROM cases WHERE id NOT LIKE '%:dm-%' AND id != '$C' AND status = 'new' ORDER BY id LIMIT 1")
+customer=$(sqlite3 "$DB" "SELECT json FROM cases WHERE id = '$D'" | jq -r .customer.id)
+expect_exit 0 "$SOCQ" handoff "$D" --to dm --message "Could you send us your booking reference?" --store "$DB"
+expect_eq "$(curl -s "$B/__fake/posts" | jq -r '[.[] | select(.kind == "dm")] | last | .participant_id')" "$customer" "the DM went to the customer"
+expect_eq "$(sqlite3 "$DB" "SELECT json FROM cases WHERE id = '$D'" | jq -r .status)" handed_off "the case is handed off"
+
 # The token appears in no output, log or store.
 expect_exit 0 "$SOCQ" fetch -v --store "$DB"
 for f in "$WORK"/out "$WORK"/err "$DB" "$K"; do
