@@ -47,17 +47,23 @@ Result<std::optional<std::string>> dictionary(sqlite3* db, const std::string& pa
   return dict;
 }
 
-}  // namespace
-
-Status scan_sqlite_store(const std::string& path, const std::function<Status(Case&&)>& on_case) {
-  Db d;
+// Opens the store read-only in one read transaction (a consistent snapshot
+// while writers go on, under WAL) and prepares the scan.
+Status open_scan(Db& d, const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return scan_error(d.db, path);
   sqlite3_busy_timeout(d.db, 5000);
-  // A read transaction: one consistent snapshot while writers go on (WAL).
   if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
   if (sqlite3_prepare_v2(d.db, "SELECT id, json, number FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
+  return ok_status();
+}
+
+}  // namespace
+
+Status scan_sqlite_store(const std::string& path, const std::function<Status(Case&&)>& on_case) {
+  Db d;
+  if (auto st = open_scan(d, path); !st) return st;
   CaseCodec codec([&](uint32_t id) -> Result<std::optional<std::string>> { return dictionary(d.db, path, id); });
   CaseParser parser;
   std::string buf;
@@ -149,12 +155,7 @@ struct ScanLane {
 Status scan_sqlite_store_two(const std::string& path, const std::function<Status(Case&&)>& first,
                              const std::function<Status(Case&&)>& second) {
   Db d;
-  if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return scan_error(d.db, path);
-  sqlite3_busy_timeout(d.db, 5000);
-  if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return scan_error(d.db, path);
-  if (sqlite3_prepare_v2(d.db, "SELECT id, json, number FROM cases", -1, &d.st, nullptr) != SQLITE_OK)
-    return scan_error(d.db, path);
+  if (auto st = open_scan(d, path); !st) return st;
   // Dictionaries are read on whichever thread first needs one, one at a time.
   std::mutex db_mutex;
   const CaseCodec::Loader load = [&](uint32_t id) -> Result<std::optional<std::string>> {
