@@ -79,5 +79,29 @@ expect_eq "$(posts | jq length)" 4 "a second resume posts nothing"
 # Stalled: past the 30m follow-up with no reply since; a reply completes it.
 SOCQ_NOW=2026-11-23T10:00:00Z expect_exit 0 "$SOCQ" case list --stalled --format jsonl --store "$DB"
 expect_eq "$(jq -r .id "$WORK/out" | sort | tr '\n' ' ')" "$(printf '%s\n' "${IDS[0]}" "${IDS[2]}" | sort | tr '\n' ' ')" "stalled DMs"
+# Two handoffs of one case at once (two processes) while the server holds
+# the first DM's answer: each post goes out once (one Idempotency-Key a
+# post), the first finishes, the second finishes or says why not.
+E=$(sqlite3 "$DB" "SELECT json FROM cases" | jq -r 'select(.status == "new" or .status == "open") | select([.messages[] | select(.dir == "in" and .public)] | length > 0) | .id' | tail -1)
+[ -n "$E" ] && [ "$E" != "${IDS[0]}" ] || fail "no fourth public case"; pass
+curl -s -f -X POST -H 'Content-Type: application/json' --data '{"path":"/api/v1/statuses"}' "$B/__fake/hold" >/dev/null
+"$SOCQ" handoff "$E" --to dm --message "First of two handoffs" --store "$DB" >"$WORK/a.out" 2>&1 &
+first=$!
+for _ in $(seq 200); do [ "$(curl -s "$B/__fake/held" | jq .held)" -ge 1 ] && break; sleep 0.05; done
+expect_eq "$(curl -s "$B/__fake/held" | jq '.held >= 1')" true "the first DM's answer is held"
+"$SOCQ" handoff "$E" --to dm --message "Second of two handoffs" --store "$DB" >"$WORK/b.out" 2>&1 &
+second=$!
+sleep 1
+curl -s -f -X POST "$B/__fake/release" >/dev/null
+rf=0; wait "$first" || rf=$?
+rs=0; wait "$second" || rs=$?
+[ "$rf" -eq 0 ] || { cat "$WORK/a.out"; fail "the first handoff exited $rf"; }; pass
+case "$rs" in 0 | 3 | 75) pass ;; *) cat "$WORK/b.out"; fail "the second handoff exited $rs" ;; esac
+p=$(posts)
+expect_eq "$(jq '[.[].idempotency_key | select(. != null)] | length == (unique | length)' <<<"$p")" true "no post went out twice"
+expect_eq "$(jq '[.[] | select(.status | endswith("First of two handoffs"))] | length' <<<"$p")" 1 "the first DM once"
+expect_eq "$(jq --argjson s "$rs" '[.[] | select(.status | endswith("Second of two handoffs"))] | length == (if $s == 0 then 1 else 0 end)' <<<"$p")" true "the second DM once if it finished, else not at all"
+expect_eq "$(sqlite3 "$DB" "SELECT json FROM cases WHERE id='$E'" | jq -r .status)" handed_off "handed off"
+
 ! grep -rqF "$TOKEN" "$WORK/out" "$WORK/err" || fail "token in output"; pass
 done_ok
