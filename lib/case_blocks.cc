@@ -199,10 +199,10 @@ Status run_line_workers(const std::string& path, const ReadOptions& opts, ReadSt
   return ok_status();
 }
 
-Status CaseWorker::line(const char* data, size_t len, size_t capacity, std::string_view, bool) {
+Status CaseWorker::line(const char* data, size_t len, size_t capacity, std::string_view as_read, bool with_newline) {
   auto parsed = parser_.parse(data, len, capacity);
   if (!parsed) return Error{Exit::data, parsed.error().message};
-  return on_case(std::move(parsed).value(), out_);
+  return on_case(std::move(parsed).value(), LineRead{as_read, with_newline}, out_);
 }
 
 Status CaseWorker::finish(std::FILE* out) {

@@ -45,6 +45,13 @@ Status run_line_workers(const std::string& path, const ReadOptions& opts, ReadSt
 // not 1: tests compare one thread with two).
 bool two_threads();
 
+// A line as read: the bytes in the read buffer, with their '\n' when
+// `with_newline` (see LineWorker::line).
+struct LineRead {
+  std::string_view text;
+  bool with_newline;
+};
+
 // A worker that parses each line into a Case and hands it on; what
 // on_case appends to `out` is written in input order.
 class CaseWorker : public LineWorker {
@@ -54,10 +61,10 @@ class CaseWorker : public LineWorker {
   Status finish(std::FILE* out) override;
 
  protected:
-  virtual Status on_case(Case&& c, std::string& out) = 0;
+  virtual Status on_case(Case&& c, const LineRead& line, std::string& out) = 0;
+  CaseParser parser_;
 
  private:
-  CaseParser parser_;
   std::string out_;
 };
 

@@ -892,7 +892,7 @@ Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
   Case c;
   if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, c); !err.empty())
     return Error{Exit::data, std::move(err)};
-  c.source.assign(data, len);
+  if (keep_source_) c.source.assign(data, len);
   return c;
 }
 

@@ -29,10 +29,15 @@ class CaseParser {
   // Convenience for tests and small inputs: copies into a padded buffer.
   Result<Case> parse(std::string_view json);
   static size_t padding();
+  // Whether parse() keeps the line in Case::source (the default) for
+  // write_case to write an unchanged case back byte for byte. A reader that
+  // writes nothing, or writes the line it read itself, saves the copy.
+  void keep_source(bool keep) { keep_source_ = keep; }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  bool keep_source_ = true;
 };
 
 // Appends the case as one line of JSON (no newline): the source bytes if

@@ -108,7 +108,7 @@ struct ScanLane {
     bool blob;
     int64_t number;
   };
-  explicit ScanLane(CaseCodec::Loader load) : codec(std::move(load)) {}
+  explicit ScanLane(CaseCodec::Loader load) : codec(std::move(load)) { parser.keep_source(false); }
   CaseCodec codec;
   CaseParser parser;
   std::string bytes;

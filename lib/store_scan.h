@@ -16,7 +16,8 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
 // The same scan with each case decoded and parsed on two threads: rows are
 // read in rounds; the first part of a round goes to `first` on this thread,
 // the rest to `second` on another. Each is called on its own thread only;
-// the error is the first in row order.
+// the error is the first in row order. For passes that write no case back:
+// the cases carry no source line (write_case writes them canonically).
 Status scan_sqlite_store_two(const std::string& path, const std::function<Status(Case&&)>& first,
                              const std::function<Status(Case&&)>& second);
 

@@ -9,11 +9,11 @@ namespace {
 
 class ReportWorker final : public CaseWorker {
  public:
-  explicit ReportWorker(Report& rep) : rep_(rep) {}
+  explicit ReportWorker(Report& rep) : rep_(rep) { parser_.keep_source(false); }  // writes no case
   int64_t counted = 0;
 
  protected:
-  Status on_case(Case&& c, std::string&) override {
+  Status on_case(Case&& c, const LineRead&, std::string&) override {
     counted += rep_.add(c);
     return ok_status();
   }

@@ -7,13 +7,20 @@ namespace {
 
 class TriageWorker final : public CaseWorker {
  public:
-  TriageWorker(const TriageSetup& setup, const std::string& now) : triager_(setup, now) {}
+  TriageWorker(const TriageSetup& setup, const std::string& now) : triager_(setup, now) {
+    parser_.keep_source(false);  // an unchanged case goes out as the line read
+  }
   size_t changed() const { return changed_; }
 
  protected:
-  Status on_case(Case&& c, std::string& out) override {
-    changed_ += triager_.triage(c);
-    write_case(out, c);
+  Status on_case(Case&& c, const LineRead& line, std::string& out) override {
+    if (!triager_.triage(c)) {
+      out.append(line.text);
+      if (!line.with_newline) out.push_back('\n');
+      return ok_status();
+    }
+    ++changed_;
+    write_case_canonical(out, c);
     out.push_back('\n');
     return ok_status();
   }
