@@ -129,10 +129,12 @@ int64_t facebook_usage_wait_ms(const HttpResponse& r) {
 bool facebook_throttled(const HttpResponse& r) {
   if (r.status < 400 || r.status > 499) return false;
   const auto body = nlohmann::json::parse(r.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return false;
-  const auto& code = body["error"]["code"];
-  if (!code.is_number_integer()) return false;
-  const int64_t c = code.get<int64_t>();
+  // find(), never const operator[]: a missing key there reads freed memory.
+  const auto error = body.is_object() ? body.find("error") : body.end();
+  if (error == body.end() || !error->is_object()) return false;
+  const auto code = error->find("code");
+  if (code == error->end() || !code->is_number_integer()) return false;
+  const int64_t c = code->get<int64_t>();
   return c == 4 || c == 17 || c == 32 || c == 613 || c == 80001;
 }
 

@@ -1,7 +1,7 @@
 // Reading a TOML file with errors as values naming file:line (exit 78).
 #pragma once
 #include <string>
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/result.h"
 

@@ -2,4 +2,4 @@
 // Debian's libtomlplusplus.so would bring libstdc++.so to every start
 // (cxx_dl.h).
 #define TOML_IMPLEMENTATION
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"

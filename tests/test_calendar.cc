@@ -3,7 +3,7 @@
 // DST changes in both zones, holidays, weekends, and the DST gap itself.
 #include <doctest/doctest.h>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/triage/calendar.h"
 #include "lib/triage/teams.h"

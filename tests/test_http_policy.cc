@@ -236,3 +236,23 @@ TEST_CASE("http policy: log lines name retries and waits, never the token") {
 }
 
 }  // namespace socq
+
+namespace socq {
+TEST_CASE("http policy: Facebook's throttling codes; an error with no code or odd shapes is not throttling") {
+  auto resp = [](int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  };
+  CHECK(facebook_throttled(resp(400, R"({"error":{"code":4,"message":"Application request limit reached"}})")));
+  CHECK(facebook_throttled(resp(403, R"({"error":{"code":613}})")));
+  CHECK_FALSE(facebook_throttled(resp(400, R"({"error":{"code":100}})")));
+  CHECK_FALSE(facebook_throttled(resp(200, R"({"error":{"code":4}})")));
+  // Missing members were read through nlohmann's const operator[] (reads freed memory).
+  CHECK_FALSE(facebook_throttled(resp(400, R"({"error":{"message":"no code"}})")));
+  CHECK_FALSE(facebook_throttled(resp(400, R"({"error":"text"})")));
+  CHECK_FALSE(facebook_throttled(resp(400, R"([1,2])")));
+  CHECK_FALSE(facebook_throttled(resp(400, "not json")));
+}
+}  // namespace socq

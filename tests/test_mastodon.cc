@@ -293,4 +293,36 @@ TEST_CASE("fetch: --since takes dates, times and durations") {
   CHECK(parse_since("yesterday", now).error().code == Exit::usage);
 }
 
+// Any answer to /api/v2/instance gives limits or a clear error. A missing
+// max_characters was read through nlohmann's const operator[], which reads
+// freed memory (fuzz_mastodon found it; ASan sees it here).
+TEST_CASE("mastodon limits: an Instance without configuration.statuses.max_characters is an error, not a crash") {
+  struct OneBody final : HttpClient {
+    std::string body;
+    Result<HttpResponse> send(const HttpRequest&) override {
+      HttpResponse r;
+      r.status = 200;
+      r.body = body;
+      return r;
+    }
+  } http;
+  auto ch = make_mastodon_channel(http, MastodonOptions{"http://127.0.0.1:9", kToken, "brand@example.social", 5000, {}});
+  for (const char* body : {R"({"configuration":{"statuses":{"characters_reserved_per_url":23}}})",
+                           R"({"configuration":{"statuses":{}}})", R"({"configuration":{"statuses":[1]}})",
+                           R"({"configuration":{}})", R"({"configuration":"x"})", R"({})", R"([])",
+                           R"({"configuration":{"statuses":{"max_characters":"500"}}})"}) {
+    CAPTURE(body);
+    http.body = body;
+    auto l = ch->limits();
+    REQUIRE_FALSE(l.ok());
+    CHECK(l.error().code == Exit::data);
+    CHECK(l.error().message.find("configuration.statuses.max_characters") != std::string::npos);
+  }
+  http.body = R"({"configuration":{"statuses":{"max_characters":5000}}})";
+  auto l = ch->limits();
+  REQUIRE(l.ok());
+  CHECK(l->max_chars == 5000);
+  CHECK(l->chars_per_url == 23);  // Mastodon's own default when the server does not say
+}
+
 }  // namespace socq

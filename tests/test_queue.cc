@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <sqlite3.h>
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/case_json.h"
 #include "lib/handoff/followup.h"

@@ -3,7 +3,7 @@
 // overrides; idempotence; the store's due column.
 #include <doctest/doctest.h>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/case.h"
 #include "lib/store.h"

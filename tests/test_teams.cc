@@ -2,7 +2,7 @@
 // (exit 78), and away agents.
 #include <doctest/doctest.h>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/config.h"
 #include "lib/toml_file.h"

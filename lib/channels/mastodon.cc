@@ -22,6 +22,7 @@ constexpr const char* kChannel = "mastodon";
 constexpr size_t kMaxPages = 100000;  // a server whose links never end
 
 using channel_json::str;
+using channel_json::member;
 
 std::string origin_of(const std::string& url) {
   const auto scheme = url.find("://");
@@ -88,15 +89,16 @@ class Mastodon final : public Channel {
     auto inst = get_json(o_.base_url + "/api/v2/instance");
     if (!inst) return inst.error();
     Limits l;
-    const json* statuses = nullptr;
-    if (inst->is_object() && inst->contains("configuration") && (*inst)["configuration"].is_object() &&
-        (*inst)["configuration"].contains("statuses"))
-      statuses = &(*inst)["configuration"]["statuses"];
-    if (!statuses || !statuses->is_object() || !(*statuses)["max_characters"].is_number_integer())
+    l.chars_per_url = 23;  // Mastodon's fixed URL length, for servers that do not say
+    // Looked up with member() (find): nlohmann's const operator[] on a
+    // missing key reads freed memory (fuzz_mastodon found it).
+    const json& statuses = member(member(*inst, "configuration"), "statuses");
+    const json& max_chars = member(statuses, "max_characters");
+    if (!max_chars.is_number_integer())
       return shape_error(o_.base_url + "/api/v2/instance", "an Instance with configuration.statuses.max_characters");
-    l.max_chars = (*statuses)["max_characters"].get<int64_t>();
-    if (auto it = statuses->find("characters_reserved_per_url"); it != statuses->end() && it->is_number_integer())
-      l.chars_per_url = it->get<int64_t>();
+    l.max_chars = max_chars.get<int64_t>();
+    if (const json& per_url = member(statuses, "characters_reserved_per_url"); per_url.is_number_integer())
+      l.chars_per_url = per_url.get<int64_t>();
     return l;
   }
 

@@ -54,10 +54,12 @@ json record_json(const Record& r) {
 }
 
 Result<Record> record_of(const OutboxRow& row, const json& payload) {
-  const json& j = payload.contains("handoff") ? payload["handoff"] : json();
-  if (!j.is_object() || !j["to"].is_string())
+  // find(), never const operator[]: a missing key there reads freed memory.
+  const json j = payload.is_object() && payload.contains("handoff") ? payload.at("handoff") : json();
+  const auto to = j.is_object() ? j.find("to") : j.end();
+  if (to == j.end() || !to->is_string())
     return Error{Exit::data, "outbox row " + row.key + " (case " + row.case_id + "): its payload has no handoff record"};
-  auto target = parse_target(j["to"].get<std::string>());
+  auto target = parse_target(to->get<std::string>());
   if (!target) return target.error();
   Record r{*target, j.value("by", ""), j.value("at", row.created_at), j.value("why", ""), j.value("follow_up_due", ""),
            row.key, std::nullopt};

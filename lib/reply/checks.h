@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/channels/channel.h"
 #include "lib/config.h"

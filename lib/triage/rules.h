@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/case.h"
 #include "lib/result.h"

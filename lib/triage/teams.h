@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "lib/tomlpp.h"
 
 #include "lib/config.h"
 #include "lib/result.h"
