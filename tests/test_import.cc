@@ -5,6 +5,7 @@
 #include "lib/case_json.h"
 #include "lib/import.h"
 #include "tests/test_util.h"
+#include "tests/twcs_util.h"
 
 using namespace socq;
 using namespace socq::test;
@@ -206,28 +207,6 @@ TEST_CASE("TWCS rows with bad UTF-8 or a time past 9999 are refused") {
   CHECK_FALSE(parse_twitter_time("Fri Dec 31 23:30:00 -0100 9999"));
   CHECK(parse_twitter_time("Fri Dec 31 23:30:00 +0000 9999") == "9999-12-31T23:30:00Z");
 }
-
-namespace {
-
-// Every case of a TWCS file as JSON, by id: streamed (import_twcs) or all at once.
-std::vector<std::string> twcs_cases(const std::string& f, bool streamed, ThreadStats& threads) {
-  std::vector<std::string> out;
-  ImportStats stats;
-  if (streamed) {
-    REQUIRE(import_twcs(f, {}, stats, threads, [&](Case&& c) {
-              out.push_back(case_to_json(c));
-              return ok_status();
-            }).ok());
-  } else {
-    std::vector<ImportMessage> msgs;
-    REQUIRE(read_twcs(f, {}, stats, msgs).ok());
-    for (const auto& c : build_cases(std::move(msgs), "x", threads)) out.push_back(case_to_json(c));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("import_twcs streams thread by thread and makes the cases build_cases makes") {
   TempDir dir;

@@ -8,6 +8,7 @@
 #include "lib/import.h"
 #include "lib/record_sort.h"
 #include "tests/test_util.h"
+#include "tests/twcs_util.h"
 
 using namespace socq;
 using namespace socq::test;
@@ -17,24 +18,6 @@ namespace {
 struct Pair {
   uint32_t key, seq;
 };
-
-// Every case of a TWCS file as JSON, sorted: streamed (import_twcs) or all at once.
-std::vector<std::string> cases_of(const std::string& f, bool streamed, ThreadStats& threads) {
-  std::vector<std::string> out;
-  ImportStats stats;
-  if (streamed) {
-    REQUIRE(import_twcs(f, {}, stats, threads, [&](Case&& c) {
-              out.push_back(case_to_json(c));
-              return ok_status();
-            }).ok());
-  } else {
-    std::vector<ImportMessage> msgs;
-    REQUIRE(read_twcs(f, {}, stats, msgs).ok());
-    for (const auto& c : build_cases(std::move(msgs), "x", threads)) out.push_back(case_to_json(c));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 }  // namespace
 
@@ -97,7 +80,7 @@ TEST_CASE("import_twcs links replies on disk: many rows, long chains both ways, 
   }
   out.close();
   ThreadStats streamed, whole;
-  const auto a = cases_of(f, true, streamed), b = cases_of(f, false, whole);
+  const auto a = twcs_cases(f, true, streamed), b = twcs_cases(f, false, whole);
   CHECK(a.size() == b.size());
   CHECK(a == b);
   CHECK(streamed.messages == whole.messages);
