@@ -128,27 +128,24 @@ const error_code_info error_codes[]{
     {TRAILING_CONTENT, "Unexpected trailing content in the JSON input."},
 };
 
-// 1 for JSON whitespace and , : [ ] { } (and 0 in the negated table).
-const bool structural_or_whitespace[256]{
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-const bool structural_or_whitespace_negated[256]{
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
+// simdjson's two character tables: 1 for JSON whitespace and , : [ ] { }
+// in the first, 0 for them in the second (the arrays are simdjson's
+// declarations, so they are spelled out here by macro from one predicate).
+#define SOCQ_SW(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == ',' || (c) == ':' || \
+                    (c) == '[' || (c) == ']' || (c) == '{' || (c) == '}')
+#define SOCQ_NOT_SW(c) (!SOCQ_SW(c))
+#define SOCQ_ROW(b, f) f(b + 0), f(b + 1), f(b + 2), f(b + 3), f(b + 4), f(b + 5), f(b + 6), f(b + 7), f(b + 8), \
+                       f(b + 9), f(b + 10), f(b + 11), f(b + 12), f(b + 13), f(b + 14), f(b + 15)
+#define SOCQ_TABLE(f) SOCQ_ROW(0, f), SOCQ_ROW(16, f), SOCQ_ROW(32, f), SOCQ_ROW(48, f), SOCQ_ROW(64, f), \
+                      SOCQ_ROW(80, f), SOCQ_ROW(96, f), SOCQ_ROW(112, f), SOCQ_ROW(128, f), SOCQ_ROW(144, f), \
+                      SOCQ_ROW(160, f), SOCQ_ROW(176, f), SOCQ_ROW(192, f), SOCQ_ROW(208, f), SOCQ_ROW(224, f), \
+                      SOCQ_ROW(240, f)
+const bool structural_or_whitespace[256]{SOCQ_TABLE(SOCQ_SW)};
+const bool structural_or_whitespace_negated[256]{SOCQ_TABLE(SOCQ_NOT_SW)};
+#undef SOCQ_TABLE
+#undef SOCQ_ROW
+#undef SOCQ_NOT_SW
+#undef SOCQ_SW
 
 }  // namespace simdjson::internal
 
