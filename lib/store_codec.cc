@@ -45,16 +45,20 @@ std::string_view CaseCodec::compress(std::string_view json) {
   return std::string_view(out_.data(), n);
 }
 
+Status CaseCodec::preload(const void* data, size_t len) {
+  const uint32_t id = ZSTD_getDictID_fromFrame(data, len);
+  if (ddicts_.count(id)) return ok_status();
+  auto dict = load_(id);
+  if (!dict) return dict.error();
+  if (!*dict) return Error{Exit::data, "compressed with dictionary " + std::to_string(id) + ", which the store lacks"};
+  ddicts_.emplace(id, ZSTD_createDDict((*dict)->data(), (*dict)->size()));
+  return ok_status();
+}
+
 Result<std::string_view> CaseCodec::text(const void* data, size_t len, bool is_blob, size_t padding) {
   if (!is_blob) return std::string_view(static_cast<const char*>(data), len);
-  const uint32_t id = ZSTD_getDictID_fromFrame(data, len);
-  auto it = ddicts_.find(id);
-  if (it == ddicts_.end()) {
-    auto dict = load_(id);
-    if (!dict) return dict.error();
-    if (!*dict) return Error{Exit::data, "compressed with dictionary " + std::to_string(id) + ", which the store lacks"};
-    it = ddicts_.emplace(id, ZSTD_createDDict((*dict)->data(), (*dict)->size())).first;
-  }
+  if (auto st = preload(data, len); !st) return st.error();
+  const auto it = ddicts_.find(ZSTD_getDictID_fromFrame(data, len));
   const unsigned long long size = ZSTD_getFrameContentSize(data, len);
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 32))
     return Error{Exit::data, "not a compressed case"};

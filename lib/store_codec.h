@@ -39,6 +39,9 @@ class CaseCodec {
   // readable after it (for the case parser). A frame that does not
   // decompress is an error saying why.
   Result<std::string_view> text(const void* data, size_t len, bool is_blob, size_t padding = 0);
+  // Loads the dictionary a stored BLOB needs, so that a later text() of it
+  // calls no Loader (for a codec used on another thread than its store's).
+  Status preload(const void* data, size_t len);
 
   // A dictionary trained on `samples` (whole cases' JSON), with its id, or
   // nullopt when zstd finds too little to learn from.

@@ -44,4 +44,23 @@ expect_err "bad.jsonl:3000:"
 # skip_bad on the pass-through: counted, the rest written.
 expect_exit 0 "$SOCQ" fetch --skip-bad --from "$WORK/bad.jsonl"
 [ "$(wc -l <"$WORK/out")" -eq 11999 ] || fail "--skip-bad lost more than the bad line"; pass
+
+# case list --format jsonl copies each stored case out (read from SQLite on
+# one thread, decompressed on another, in batches of about 1 MB): every case
+# of the 12 MB store comes back as the line imported.
+"$SOCQ" case list --store "$WORK/s.db" --format jsonl | sort >"$WORK/listed"
+sort "$WORK/cases.jsonl" | cmp -s - "$WORK/listed" || fail "case list --format jsonl differs from the imported lines"; pass
+
+# The store import: a bad line deep in a big file stops it
+# with its line named and the store as it was; --skip-bad skips just that
+# line.
+"$SOCQ" fetch -q --from "$SRC/examples/cases.jsonl" --store "$WORK/small.db"
+"$SOCQ" case list --store "$WORK/small.db" --format jsonl >"$WORK/before"
+expect_exit 65 "$SOCQ" fetch -q --from "$WORK/bad.jsonl" --store "$WORK/small.db"
+expect_err "bad.jsonl:3000:"
+"$SOCQ" case list --store "$WORK/small.db" --format jsonl >"$WORK/after"
+cmp -s "$WORK/before" "$WORK/after" || fail "a bad line changed the store"; pass
+expect_exit 0 "$SOCQ" fetch -q --skip-bad --from "$WORK/bad.jsonl" --store "$WORK/small.db"
+"$SOCQ" case list --store "$WORK/small.db" --format jsonl >"$WORK/after"
+[ "$(wc -l <"$WORK/after")" -eq $(($(wc -l <"$WORK/before") + 11999)) ] || fail "--skip-bad into the store lost more than the bad line"; pass
 done_ok
