@@ -1,10 +1,12 @@
 #include "lib/case_blocks.h"
 
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -96,41 +98,126 @@ std::string at_line(const std::string& name, size_t line_no, const std::string& 
   return name + ":" + std::to_string(line_no) + ": " + what;
 }
 
-// Adds a stretch whose first line is line_no to stats and lets its worker
-// write; its error, if any. Bad data is named by file and line.
-Status finish_stretch(Lane& lane, const std::string& name, size_t line_no, ReadStats& stats, std::FILE* out) {
+Error write_error() { return Error{Exit::io, std::string("write error: ") + std::strerror(errno)}; }
+
+// Writes a stretch's output: its text through `out`, then its spans
+// straight to the descriptor (one writev per up to 1024 pieces).
+Status write_output(const StretchOutput& o, std::FILE* out) {
+  if (!o.text.empty() && std::fwrite(o.text.data(), 1, o.text.size(), out) != o.text.size()) return write_error();
+  if (o.spans.empty()) return ok_status();
+  if (std::fflush(out) != 0) return write_error();
+  static const char newline = '\n';
+  std::vector<iovec> iov;
+  iov.reserve(o.spans.size() * 2);
+  for (const auto& sp : o.spans) {
+    iov.push_back({const_cast<char*>(sp.p), sp.n});
+    if (sp.newline) iov.push_back({const_cast<char*>(&newline), 1});
+  }
+  const int fd = fileno(out);
+  for (size_t i = 0; i < iov.size();) {
+    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, 1024));
+    const ssize_t written = ::writev(fd, &iov[i], n);
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return write_error();
+    size_t left = static_cast<size_t>(written);  // past what was written; a short write leaves part of an iovec
+    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
+    if (left) {
+      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
+      iov[i].iov_len -= left;
+    }
+  }
+  return ok_status();
+}
+
+// A block's lines done by one or two lanes, waiting to be written: the
+// outputs (which may point into the block's buffer), and the error that
+// ends the read, if any (the output holds the lines before it).
+struct DoneBlock {
+  StretchOutput output[2];
+  size_t lanes = 0;
+  std::optional<Error> error;
+};
+
+// Adds a stretch whose first line is line_no to stats and takes its output
+// into `into`; its error, if any. Bad data is named by file and line.
+std::optional<Error> collect_stretch(Lane& lane, const std::string& name, size_t line_no, ReadStats& stats,
+                                     StretchOutput& into) {
   const Stretch& s = lane.s;
   stats.lines += s.lines;
   stats.cases += s.cases;
   if (s.skipped && stats.skipped == 0) stats.first_skip = at_line(name, line_no + s.first_skip_at, s.first_skip);
   stats.skipped += s.skipped;
-  if (auto st = lane.worker->finish(out); !st) return st;
-  if (!s.error) return ok_status();
+  into.clear();
+  lane.worker->take_output(into);
+  if (!s.error) return std::nullopt;
   if (s.error->code != Exit::data) return *s.error;
   return Error{Exit::data, at_line(name, line_no + s.error_at, s.error->message)};
 }
 
-// The complete lines of [begin, end), the first being line_no (advanced
-// past them): in two halves on two threads when the block is big and there
-// is a second lane.
-Status run_block(Lane& first, Lane* second, const BlockInput& in, const std::string& name, const char* begin,
-                 const char* end, size_t& line_no, ReadStats& stats, std::FILE* out) {
-  const size_t size = static_cast<size_t>(end - begin);
-  const void* nl = size >= kSplitAt && second ? std::memchr(begin + size / 2, '\n', size - size / 2) : nullptr;
-  const char* mid = nl ? static_cast<const char*>(nl) + 1 : end;
-  const bool at_file_start = line_no == 1;
-  std::thread thread;
-  if (mid != end) thread = std::thread([&] { take_lines(*second, in, mid, end, false); });
-  take_lines(first, in, begin, mid, at_file_start);
-  if (thread.joinable()) thread.join();
-  const size_t first_line = line_no;
-  line_no += first.s.seen;
-  if (auto st = finish_stretch(first, name, first_line, stats, out); !st) return st;
-  if (mid == end) return ok_status();
-  const size_t second_line = line_no;
-  line_no += second->s.seen;
-  return finish_stretch(*second, name, second_line, stats, out);
+Status write_done(DoneBlock& done, std::FILE* out) {
+  for (size_t i = 0; i < done.lanes; ++i)
+    if (out)
+      if (auto st = write_output(done.output[i], out); !st) return st;
+  done.lanes = 0;
+  if (done.error) return *std::exchange(done.error, std::nullopt);
+  return ok_status();
 }
+
+// The complete lines of [begin, end) on threads of their own (two halves
+// when the block is big and there is a second lane), so that the calling
+// thread can write and read meanwhile; join() collects them in line order.
+class BlockRun {
+ public:
+  BlockRun(Lane& first, Lane* second, const BlockInput& in, const char* begin, const char* end, bool at_file_start)
+      : first_(first), second_(second), in_(in) {
+    const size_t size = static_cast<size_t>(end - begin);
+    const void* nl = size >= kSplitAt && second ? std::memchr(begin + size / 2, '\n', size - size / 2) : nullptr;
+    mid_ = nl ? static_cast<const char*>(nl) + 1 : end;
+    split_ = mid_ != end;
+    threads_[0] = std::thread([=, this] { run_lane(first_, begin, mid_, at_file_start); });
+    if (split_) threads_[1] = std::thread([=, this] { run_lane(*second_, mid_, end, false); });
+  }
+  BlockRun(const BlockRun&) = delete;
+  BlockRun& operator=(const BlockRun&) = delete;
+  ~BlockRun() { wait(); }
+
+  // Waits for the lanes and collects their stretches into `done`; line_no
+  // moves past the block's lines.
+  void join(const std::string& name, size_t& line_no, ReadStats& stats, DoneBlock& done) {
+    wait();
+    const size_t first_line = line_no;
+    line_no += first_.s.seen;
+    done.lanes = 1;
+    done.error = collect_stretch(first_, name, first_line, stats, done.output[0]);
+    if (!split_ || done.error) return;
+    const size_t second_line = line_no;
+    line_no += second_->s.seen;
+    done.lanes = 2;
+    done.error = collect_stretch(*second_, name, second_line, stats, done.output[1]);
+  }
+
+ private:
+  // A bug on a lane thread ends the read as the top level would end it
+  // (exit 70, "internal error"), not with std::terminate.
+  void run_lane(Lane& lane, const char* begin, const char* end, bool at_file_start) {
+    try {
+      take_lines(lane, in_, begin, end, at_file_start);
+    } catch (const std::exception& e) {
+      lane.s.error = Error{Exit::internal, std::string("internal error (please report): ") + e.what()};
+      lane.s.error_at = lane.s.seen;
+    }
+  }
+  void wait() {
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  Lane& first_;
+  Lane* second_;
+  const BlockInput in_;
+  const char* mid_;
+  bool split_;
+  std::thread threads_[2];
+};
 
 // Reads until the buffer holds `want` bytes or the input ends; false on a
 // read error (errno set).
@@ -144,6 +231,54 @@ bool read_some(int fd, std::string& buf, size_t& have, size_t want, bool& eof) {
   }
   return true;
 }
+
+// One of the two read buffers: `have` bytes read, the first `complete` of
+// them whole lines.
+struct ReadBuffer {
+  std::string bytes;
+  size_t have = 0, complete = 0;
+};
+
+// The input read ahead into a buffer while the other one's lines are
+// parsed.
+class Reader {
+ public:
+  Reader(int fd, const std::string& name) : fd_(fd), name_(name) {}
+  bool eof() const { return eof_; }
+  const std::string& error() const { return error_; }
+
+  // Fills `next` with what `cur` did not finish (its last partial line)
+  // and more input, until it holds whole lines or the input ends; the
+  // buffer grows for a line longer than a block.
+  void fill(const ReadBuffer* cur, ReadBuffer& next) {
+    const size_t padding = CaseParser::padding();
+    if (next.bytes.size() < block_ + padding) next.bytes.resize(block_ + padding);
+    next.have = 0;
+    if (cur) {
+      const size_t rest = cur->have - cur->complete;
+      if (next.bytes.size() < rest + padding) next.bytes.resize(rest + padding);
+      std::memcpy(next.bytes.data(), cur->bytes.data() + cur->complete, rest);
+      next.have = rest;
+    }
+    for (;;) {
+      if (!read_some(fd_, next.bytes, next.have, block_, eof_))
+        error_ = name_ + ": read error: " + std::strerror(errno);
+      const void* last_nl = next.have ? memrchr(next.bytes.data(), '\n', next.have) : nullptr;
+      next.complete = last_nl ? static_cast<size_t>(static_cast<const char*>(last_nl) - next.bytes.data()) + 1 : 0;
+      if (next.complete || eof_) return;
+      block_ *= 2;  // one line fills the buffer: grow it
+      next.bytes.resize(block_ + padding);
+    }
+  }
+
+ private:
+  int fd_;
+  const std::string& name_;
+  size_t block_ = kBlock;
+  bool eof_ = false;
+  std::string error_;
+};
+
 }  // namespace
 
 bool two_threads() {
@@ -154,48 +289,46 @@ bool two_threads() {
   return two;
 }
 
+// A pipeline over two read buffers: while the lanes parse the lines of one,
+// this thread writes what the block before made and reads the next block
+// into the other.
 Status run_line_workers(const std::string& path, const ReadOptions& opts, ReadStats& stats, LineWorker& first,
                         LineWorker* second, std::FILE* out) {
   InputFile input(path);
   if (!input.error().empty()) return Error{Exit::no_input, input.error()};
-  const int fd = fileno(input.get());
-  const size_t padding = CaseParser::padding();
-  size_t block = kBlock;
-  std::string buf(block + padding, '\0');
-  size_t have = 0, line_no = 1;
-  bool eof = false;
-  std::string read_error;
+  Reader reader(fileno(input.get()), input.name());
+  ReadBuffer bufs[2];
   Lane lanes[2] = {{&first, {}, {}}, {second, {}, {}}};
   Lane* second_lane = second ? &lanes[1] : nullptr;
-  for (;;) {
-    if (!read_some(fd, buf, have, block, eof)) read_error = input.name() + ": read error: " + std::strerror(errno);
-    const BlockInput in{opts, buf.data() + buf.size()};
-    const char* base = buf.data();
-    const void* last_nl = have ? memrchr(base, '\n', have) : nullptr;
-    const size_t complete = last_nl ? static_cast<size_t>(static_cast<const char*>(last_nl) - base) + 1 : 0;
-    if (complete == 0 && !eof) {  // one line fills the buffer: grow it
-      block *= 2;
-      buf.resize(block + padding);
-      continue;
-    }
-    if (complete) {
-      auto st = run_block(lanes[0], second_lane, in, input.name(), base, base + complete, line_no, stats, out);
-      if (!st) return st;
-    }
-    if (eof) {
-      if (have > complete) {  // the last line, without a final newline
-        lanes[0].s.clear();
-        lanes[0].worker->begin();
-        take_line(lanes[0], in, line_no == 1, base + complete, have - complete, false);
-        if (auto st = finish_stretch(lanes[0], input.name(), line_no, stats, out); !st) return st;
-      }
-      break;
-    }
-    std::memmove(buf.data(), base + complete, have - complete);
-    have -= complete;
+  DoneBlock done;  // the block before, not yet written
+  size_t line_no = 1;
+  int cur = 0;
+  reader.fill(nullptr, bufs[cur]);
+  while (bufs[cur].complete) {
+    ReadBuffer& b = bufs[cur];
+    const BlockInput in{opts, b.bytes.data() + b.bytes.size()};
+    BlockRun run(lanes[0], second_lane, in, b.bytes.data(), b.bytes.data() + b.complete, line_no == 1);
+    Status written = write_done(done, out);  // the block before: its spans point into the other buffer
+    const bool more = written && !reader.eof();
+    if (more) reader.fill(&b, bufs[cur ^ 1]);
+    run.join(input.name(), line_no, stats, done);
+    if (!written) return written;
+    if (done.error || !more) break;
+    cur ^= 1;
   }
-  if (out && std::fflush(out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
-  if (!read_error.empty()) return Error{Exit::io, read_error};
+  if (auto st = write_done(done, out); !st) return st;
+  ReadBuffer& b = bufs[cur];
+  if (reader.eof() && b.have > b.complete) {  // the last line, without a final newline
+    lanes[0].s.clear();
+    lanes[0].worker->begin();
+    const BlockInput in{opts, b.bytes.data() + b.bytes.size()};
+    take_line(lanes[0], in, line_no == 1, b.bytes.data() + b.complete, b.have - b.complete, false);
+    done.lanes = 1;
+    done.error = collect_stretch(lanes[0], input.name(), line_no, stats, done.output[0]);
+    if (auto st = write_done(done, out); !st) return st;
+  }
+  if (out && std::fflush(out) != 0) return write_error();
+  if (!reader.error().empty()) return Error{Exit::io, reader.error()};
   return ok_status();
 }
 
@@ -205,11 +338,5 @@ Status CaseWorker::line(const char* data, size_t len, size_t capacity, std::stri
   return on_case(std::move(parsed).value(), LineRead{as_read, with_newline}, out_);
 }
 
-Status CaseWorker::finish(std::FILE* out) {
-  if (out_.empty()) return ok_status();
-  if (std::fwrite(out_.data(), 1, out_.size(), out) != out_.size())
-    return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
-  return ok_status();
-}
 
 }  // namespace socq

@@ -8,12 +8,33 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lib/case_json.h"
 #include "lib/jsonl.h"
 #include "lib/result.h"
 
 namespace socq {
+
+// Bytes for the output: a piece of the read buffer, then a '\n' if
+// `newline`.
+struct Span {
+  const char* p;
+  size_t n;
+  bool newline;
+};
+
+// What a stretch of lines made for the output, in input order: owned text,
+// then spans of the read buffer (which the engine keeps until written).
+struct StretchOutput {
+  std::string text;
+  std::vector<Span> spans;
+  void clear() {
+    text.clear();
+    spans.clear();
+  }
+};
 
 // One thread's work on the lines of a block. The engine strips a BOM, a CR
 // and blank lines, counts, skips bad lines under skip_bad and stops at the
@@ -31,9 +52,10 @@ class LineWorker {
   // (skipped under skip_bad); any other error stops the read.
   virtual Status line(const char* data, size_t len, size_t capacity, std::string_view as_read,
                       bool with_newline) = 0;
-  // Writes what the stretch made (called in input order, on the calling
-  // thread, before its error is reported).
-  virtual Status finish(std::FILE* out) = 0;
+  // Hands over what the stretch made for the output (its own buffers are
+  // left for the next stretch): the engine writes it in input order while
+  // the workers go on with the next block.
+  virtual void take_output(StretchOutput& into) = 0;
 };
 
 // Feeds every line of `path` ("-": stdin) to the workers: second may be
@@ -58,7 +80,7 @@ class CaseWorker : public LineWorker {
  public:
   void begin() override { out_.clear(); }
   Status line(const char* data, size_t len, size_t capacity, std::string_view as_read, bool with_newline) override;
-  Status finish(std::FILE* out) override;
+  void take_output(StretchOutput& into) override { std::swap(out_, into.text); }
 
  protected:
   virtual Status on_case(Case&& c, const LineRead& line, std::string& out) = 0;

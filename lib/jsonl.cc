@@ -130,39 +130,6 @@ Status JsonlWriter::flush() {
 // ---- the pass-through ----
 
 namespace {
-// Bytes to write: a piece of the read buffer, then a '\n' if `newline`.
-struct Span {
-  const char* p;
-  size_t n;
-  bool newline;
-};
-
-// Writes the spans: one writev per up to 1024 of them.
-Status write_spans(const std::vector<Span>& spans, std::FILE* out) {
-  static const char newline = '\n';
-  if (std::fflush(out) != 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
-  std::vector<iovec> iov;
-  for (const auto& s : spans) {
-    iov.push_back({const_cast<char*>(s.p), s.n});
-    if (s.newline) iov.push_back({const_cast<char*>(&newline), 1});
-  }
-  const int fd = fileno(out);
-  for (size_t i = 0; i < iov.size();) {
-    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, 1024));
-    const ssize_t written = ::writev(fd, &iov[i], n);
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return Error{Exit::io, std::string("write error: ") + std::strerror(errno)};
-    // Past what was written; a short write leaves the rest of an iovec.
-    size_t left = static_cast<size_t>(written);
-    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
-    if (left) {
-      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
-      iov[i].iov_len -= left;
-    }
-  }
-  return ok_status();
-}
-
 // Validates each line (no Case is built) and keeps the valid ones as spans
 // of the read buffer: consecutive clean lines merge into one span, so a
 // block goes out in one writev.
@@ -174,7 +141,7 @@ class ValidateWorker final : public LineWorker {
     emit(as_read.data(), as_read.size(), !with_newline);
     return ok_status();
   }
-  Status finish(std::FILE* out) override { return write_spans(spans_, out); }
+  void take_output(StretchOutput& into) override { std::swap(spans_, into.spans); }
 
  private:
   void emit(const char* p, size_t n, bool newline) {
