@@ -333,9 +333,8 @@ Status run_line_workers(const std::string& path, const ReadOptions& opts, ReadSt
 }
 
 Status CaseWorker::line(const char* data, size_t len, size_t capacity, std::string_view as_read, bool with_newline) {
-  auto parsed = parser_.parse(data, len, capacity);
-  if (!parsed) return Error{Exit::data, parsed.error().message};
-  return on_case(std::move(parsed).value(), LineRead{as_read, with_newline}, out_);
+  if (auto st = parser_.parse_reusing(data, len, capacity, case_); !st) return st;
+  return on_case(std::move(case_), LineRead{as_read, with_newline}, out_);
 }
 
 

@@ -88,6 +88,7 @@ class CaseWorker : public LineWorker {
 
  private:
   std::string out_;
+  Case case_;  // parsed into line after line, keeping its memory (on_case may move it away)
 };
 
 }  // namespace socq

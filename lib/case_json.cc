@@ -704,8 +704,36 @@ namespace {
 
 struct Seen {
   bool v = false, id = false, channel = false, account = false, customer = false, messages = false,
-       status = false;
+       status = false, events = false;
 };
+
+// A reused case's messages and events: a fresh element of the same type.
+void reset_element(Message& m) {
+  m.id.clear(), m.at.clear(), m.author.clear(), m.text.clear();  // clear() keeps their memory
+  m.dir = Dir::in, m.is_public = true, m.is_auto = false, m.redacted = false;
+  m.reply_to.reset(), m.lang.reset(), m.posted_id.reset();
+  m.extra.clear();
+}
+void reset_element(Event& e) {
+  e.at.clear(), e.by.clear(), e.what.clear();
+  e.extra.clear();
+}
+void reset_element(MessageView& m) { m = MessageView{}; }
+void reset_element(EventView& e) { e = EventView{}; }
+// A new member needs its line in reset_element (and in reset_for_reuse
+// below for Case): a parse into a reused case must equal a fresh one.
+static_assert(sizeof(Message) == 296, "Message changed: reset the new member in reset_element(Message&)");
+static_assert(sizeof(Event) == 120, "Event changed: reset the new member in reset_element(Event&)");
+
+// The n-th element to parse into (n moves on): a kept one, reset, whose
+// strings keep their memory; else a new one. The caller trims the vector to
+// n afterwards.
+template <class T>
+T& next_slot(std::vector<T>& v, size_t& n) {
+  if (n < v.size()) reset_element(v[n]);
+  else v.emplace_back();
+  return v[n++];
+}
 
 template <class C>
 bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen& seen, Ctx& cx) {
@@ -732,11 +760,12 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
   if (is(k, "customer")) return seen.customer = true, parse_customer(f, c.customer, cx, p);
   if (is(k, "messages")) {
     seen.messages = true;
-    c.messages.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
-      c.messages.emplace_back();
-      return parse_message(e, c.messages.back(), cx, ep);
+    size_t n = 0;
+    const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
+      return parse_message(e, next_slot(c.messages, n), cx, ep);
     });
+    c.messages.resize(n);
+    return ok;
   }
   if (is(k, "status")) {
     std::string_view s;
@@ -778,11 +807,13 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
     });
   if (is(k, "pii")) return get_string_array(f, c.pii, cx, p);
   if (is(k, "events")) {
-    c.events.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
-      c.events.emplace_back();
-      return parse_event(e, c.events.back(), cx, ep);
+    seen.events = true;
+    size_t n = 0;
+    const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
+      return parse_event(e, next_slot(c.events, n), cx, ep);
     });
+    c.events.resize(n);
+    return ok;
   }
   if (is(k, "updated_at")) return get_time(f, c.updated_at, cx, p);
   return keep_unknown(f, k, c.extra, cx, p);
@@ -822,6 +853,7 @@ size_t first_repeated_id(const std::vector<M>& messages) {
 // Rules that span fields, checked once every field is read.
 template <class C>
 bool check_case(C& c, const Seen& seen, Ctx& cx) {
+  if (!seen.events) c.events.clear();  // a reused case's, kept for their memory
   if (!require(seen.v, cx, "v") || !require(seen.id, cx, "id") || !require(seen.channel, cx, "channel") ||
       !require(seen.account, cx, "account") || !require(seen.customer, cx, "customer") ||
       !require(seen.messages, cx, "messages") || !require(seen.status, cx, "status"))
@@ -894,6 +926,33 @@ Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
     return Error{Exit::data, std::move(err)};
   if (keep_source_) c.source.assign(data, len);
   return c;
+}
+
+namespace {
+
+// Back to a fresh case for parse_reusing: every member as a new Case has
+// it, except that strings keep their memory and messages and events stay
+// for next_slot to reuse (the parse trims them).
+void reset_for_reuse(Case& c) {
+  static_assert(sizeof(Case) == 1456, "Case changed: reset the new member in reset_for_reuse");
+  c.v = kCaseVersion, c.rev = 0, c.status = CaseStatus::new_, c.number = 0;
+  c.id.clear(), c.channel.clear(), c.account.clear(), c.updated_at.clear(), c.source.clear();
+  c.customer.id.clear(), c.customer.handle.reset(), c.customer.name.reset(), c.customer.followers.reset();
+  c.customer.extra.clear();
+  c.priority.reset(), c.category.reset(), c.team.reset(), c.owner.reset();
+  c.tags.clear(), c.links.clear(), c.pii.clear(), c.extra.clear();
+  c.sla = Sla{};
+  c.handoff.reset(), c.incident.reset(), c.resolution.reset();
+}
+
+}  // namespace
+
+Status CaseParser::parse_reusing(const char* data, size_t len, size_t capacity, Case& c) {
+  reset_for_reuse(c);
+  if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, c); !err.empty())
+    return Error{Exit::data, std::move(err)};
+  if (keep_source_) c.source.assign(data, len);
+  return ok_status();
 }
 
 Status CaseParser::validate(const char* data, size_t len, size_t capacity) {

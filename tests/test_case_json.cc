@@ -143,3 +143,45 @@ TEST_CASE("updated_at defaults to the newest message or event time") {
   Case c = parse_ok(json);
   CHECK(c.updated_at == "2026-11-20T07:41:09Z");
 }
+
+TEST_CASE("parse_reusing gives parse()'s case whatever the case before left behind") {
+  // Rich and bare cases in turn: messages and events growing and shrinking,
+  // optional members present then absent, unknown members, an error between.
+  const std::string rich_messages =
+      R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","author":"@ann","text":"Train cancelled","public":false,"reply_to":"0","lang":"en","auto":true,"redacted":true,"posted_id":"p1","x_m":[1]},)"
+      R"({"id":"2","dir":"out","at":"2026-11-20T07:50:00Z","author":"@brand","text":"Sorry","public":true,"reply_to":null},)"
+      R"({"id":"3","dir":"in","at":"2026-11-20T08:00:00Z","author":"@ann","text":"Thanks"}])";
+  const std::string rich_extra =
+      R"(,"priority":"p1","category":"delay","tags":["a","b"],"team":"service","owner":"kim",)"
+      R"("sla":{"first_response_due":"2026-11-20T08:41:09Z","breached":["first_response"]},)"
+      R"("events":[{"at":"2026-11-20T07:42:00Z","by":"triage","what":"set priority"},{"at":"2026-11-20T07:43:00Z","by":"kim","what":"assigned"}],)"
+      R"("pii":["email"],"x_note":{"k":"v"})";
+  const std::vector<std::string> lines = {
+      case_json("100", rich_extra, rich_messages),
+      case_json("101"),
+      case_json("102", R"(,"events":[{"at":"2026-11-20T07:44:00Z","by":"x","what":"y"}])"),
+      R"({"v":1,"id":"broken"})",
+      case_json("103", rich_extra, rich_messages),
+      case_json("104", R"(,"customer":{"id":"7","handle":"@bo","name":"Bo","followers":12,"x_c":true})"),
+      case_json("105"),
+  };
+  CaseParser fresh, reusing;
+  Case reused;
+  for (const auto& line : lines) {
+    CAPTURE(line);
+    auto want = fresh.parse(line);
+    std::string padded = line + std::string(CaseParser::padding(), '\0');
+    auto got = reusing.parse_reusing(padded.data(), line.size(), padded.size(), reused);
+    REQUIRE(got.ok() == want.ok());
+    if (!want) {
+      CHECK(got.error().message == want.error().message);
+      continue;
+    }
+    CHECK(case_to_json(reused) == case_to_json(*want));
+    std::string a, b;
+    write_case_canonical(a, reused);
+    write_case_canonical(b, *want);
+    CHECK(a == b);
+    CHECK(reused.source == line);
+  }
+}

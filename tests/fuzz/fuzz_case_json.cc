@@ -1,6 +1,7 @@
 // The case reader: any bytes give a case or an error, never a crash; a case
 // it accepts, written canonically, reads back to the same canonical text;
-// validate() (the pass-through's check) gives parse()'s verdict and error.
+// validate() (the pass-through's check) gives parse()'s verdict and error;
+// parse_reusing() into the case of the inputs before gives parse()'s case.
 #include <cstdlib>
 #include <string_view>
 
@@ -12,6 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto c = parser.parse(text);
   auto valid = parser.validate(text);
   if (valid.ok() != c.ok() || (!c && valid.error().message != c.error().message)) std::abort();
+  static socq::Case reused;  // holds what the inputs before left in it
+  std::string padded(text);
+  padded.append(socq::CaseParser::padding(), '\0');
+  auto st = parser.parse_reusing(padded.data(), text.size(), padded.size(), reused);
+  if (st.ok() != c.ok() || (!c && st.error().message != c.error().message)) std::abort();
+  if (c && (socq::case_to_json(reused) != socq::case_to_json(*c) || reused.source != c->source)) std::abort();
   if (!c) return 0;
   c->touched();
   std::string once;
