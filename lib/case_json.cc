@@ -2,6 +2,10 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -464,10 +468,19 @@ bool keep_unknown(od::value v, std::string_view key, E& extra, Ctx& cx, const Pa
   return true;
 }
 
-// The offset of the first '"' or '\\' at p, 8 bytes at a time (the zero
-// byte test of "Bit Twiddling Hacks": its lowest set bit is exact). The
-// line buffer's padding makes reading up to 8 bytes past the quote safe.
+// The offset of the first '"' or '\\' at p: 16 bytes at a time with SSE2
+// (every x86-64 has it), else 8 at a time (the zero byte test of "Bit
+// Twiddling Hacks": its lowest set bit is exact). The line buffer's padding
+// makes reading up to 16 bytes past the quote safe.
 size_t quote_or_backslash(const char* p) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (size_t n = 0;; n += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n));
+    const int hit = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (hit) return n + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(hit)));
+  }
+#else
   if constexpr (std::endian::native == std::endian::little) {
     constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     for (size_t n = 0;; n += 8) {
@@ -481,6 +494,7 @@ size_t quote_or_backslash(const char* p) {
   size_t n = 0;
   while (p[n] != '"' && p[n] != '\\') ++n;
   return n;
+#endif
 }
 
 // A member's name: read in place when it has no escape (the usual case),
@@ -980,9 +994,20 @@ namespace {
 bool must_escape(unsigned char ch) { return ch < 0x20 || ch == '"' || ch == '\\'; }
 
 // The offset of the first byte at or after i that a JSON string must
-// escape, or s.size(): 8 bytes at a time (zero and less-than byte tests of
-// "Bit Twiddling Hacks"; the lowest flagged byte is exact).
+// escape, or s.size(): 16 bytes at a time with SSE2, else 8 at a time (zero
+// and less-than byte tests of "Bit Twiddling Hacks"; the lowest flagged byte
+// is exact); the tail byte by byte.
 size_t next_to_escape(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i below_space = _mm_cmpeq_epi8(_mm_max_epu8(x, control), control);  // unsigned x <= 0x1f
+    const int hit = _mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), below_space));
+    if (hit) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(hit)));
+  }
+#else
   if constexpr (std::endian::native == std::endian::little) {
     constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     for (; i + 8 <= s.size(); i += 8) {
@@ -993,6 +1018,7 @@ size_t next_to_escape(std::string_view s, size_t i) {
       if (hit) return i + static_cast<size_t>(std::countr_zero(hit)) / 8;
     }
   }
+#endif
   while (i < s.size() && !must_escape(static_cast<unsigned char>(s[i]))) ++i;
   return i;
 }
