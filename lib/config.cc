@@ -197,6 +197,43 @@ Result<std::string> read_token(const AccountConfig& a, EnvFn env) {
   return token;
 }
 
+namespace {
+
+// Why a base_url cannot be used, or "": scheme://host[:port][/path], https
+// (plain http only to this machine), a host, a port of 1-65535 if any
+// colon, no spaces, no query or fragment. Caught here, by `config check`,
+// rather than at the first connect.
+std::string base_url_problem(std::string_view url) {
+  const bool https = url.rfind("https://", 0) == 0;
+  if (!https && url.rfind("http://127.", 0) != 0 && url.rfind("http://localhost", 0) != 0)
+    return "must be https:// (plain http only to localhost)";
+  const std::string_view rest = url.substr(https ? 8 : 7);
+  if (rest.find_first_of(" \t\r\n?#") != std::string_view::npos) return "must not hold spaces, a query or a fragment";
+  const std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != std::string_view::npos) return "must not hold a user or password (use token_env or token_file)";
+  const size_t colon = authority.rfind(':');
+  const std::string_view host = authority.substr(0, colon);
+  if (host.empty()) return "has no host";
+  if (colon != std::string_view::npos) {
+    const std::string_view port = authority.substr(colon + 1);
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
+      return "has a port that is not 1-65535 (\"" + std::string(port) + "\")";
+  }
+  return "";
+}
+
+}  // namespace
+
+Status check_base_url(const AccountConfig& a) {
+  if (a.base_url.empty()) return ok_status();
+  const std::string why = base_url_problem(a.base_url);
+  if (why.empty()) return ok_status();
+  return Error{Exit::config, "account " + a.name + " (" + a.source + "): base_url " + why +
+                                 (a.base_url.find('@') == std::string::npos ? ": " + a.base_url : "")};
+}
+
 Status check_accounts(const Config& cfg, EnvFn env) {
   for (const auto& a : cfg.accounts()) {
     const std::string who = "account " + a.name + " (" + a.source + ")";
@@ -204,9 +241,7 @@ Status check_accounts(const Config& cfg, EnvFn env) {
     if (!channel_ok)
       return Error{Exit::config, who + ": channel must be mastodon, bluesky, x, facebook or reddit, not \"" + a.channel + "\""};
     if (a.handle.empty()) return Error{Exit::config, who + ": handle is missing"};
-    if (!a.base_url.empty() && a.base_url.rfind("https://", 0) != 0 && a.base_url.rfind("http://127.", 0) != 0 &&
-        a.base_url.rfind("http://localhost", 0) != 0)
-      return Error{Exit::config, who + ": base_url must be https:// (plain http only to localhost)"};
+    if (auto st = check_base_url(a); !st) return st;
     if (auto st = check_token_source(a, env); !st) return st;
   }
   return ok_status();

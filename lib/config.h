@@ -79,5 +79,8 @@ Status check_token_source(const AccountConfig& a, EnvFn env = process_env);
 Result<std::string> read_token(const AccountConfig& a, EnvFn env = process_env);
 // Whole-config validation for `socq config check`.
 Status check_accounts(const Config& cfg, EnvFn env = process_env);
+// The account's base_url, checked as check_accounts does (exit 78 naming
+// the account): before any request goes out.
+Status check_base_url(const AccountConfig& a);
 
 }  // namespace socq

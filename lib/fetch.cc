@@ -179,6 +179,7 @@ class AccountRun {
 Result<std::unique_ptr<Channel>> make_channel(const AccountConfig& a, HttpClient& http, const std::string& token,
                                               int timeout_ms, std::function<void(const std::string&)> note,
                                               const std::string& store_path) {
+  if (auto st = check_base_url(a); !st) return st.error();  // not at the first connect
   if (a.channel == "mastodon")
     return make_mastodon_channel(http, MastodonOptions{a.base_url, token, a.handle, timeout_ms, std::move(note)});
   if (a.channel == "bluesky") {

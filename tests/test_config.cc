@@ -131,4 +131,28 @@ TEST_CASE("accounts name where their tokens are; secrets in the config are refus
   auto checked = check_accounts(*bad_channel, fake_env);
   REQUIRE_FALSE(checked.ok());
   CHECK(checked.error().code == Exit::config);
+
+  // base_url: a bad one is caught by `config check`, not at the first connect.
+  const auto url_error = [&](const std::string& url) {
+    write_file(f, "[accounts.transit]\nchannel = \"mastodon\"\nhandle = \"a\"\ntoken_env = \"SOCQ_X_TOKEN\"\nbase_url = \"" + url + "\"\n");
+    auto cfg = load_config(f, fake_env);
+    REQUIRE(cfg.ok());
+    auto st = check_accounts(*cfg, fake_env);
+    return st.ok() ? std::string() : st.error().message;
+  };
+  for (const char* good : {"https://example.social", "https://example.social/", "https://example.social:8443/api",
+                           "http://127.0.0.1:9", "http://localhost:3000"})
+    CHECK_MESSAGE(url_error(good).empty(), good);
+  CHECK(url_error("http://example.social").find("must be https://") != std::string::npos);
+  CHECK(url_error("https://example.social:").find("a port that is not 1-65535") != std::string::npos);
+  CHECK(url_error("https://example.social:0").find("a port that is not 1-65535") != std::string::npos);
+  CHECK(url_error("https://example.social:70000").find("a port that is not 1-65535") != std::string::npos);
+  CHECK(url_error("https://example.social:x1").find("a port that is not 1-65535") != std::string::npos);
+  CHECK(url_error("https://").find("has no host") != std::string::npos);
+  CHECK(url_error("https://:443").find("has no host") != std::string::npos);
+  CHECK(url_error("https://example.social/a b").find("must not hold spaces") != std::string::npos);
+  CHECK(url_error("https://example.social/?x=1").find("a query") != std::string::npos);
+  const std::string creds = url_error("https://bob:hunter2@example.social");
+  CHECK(creds.find("must not hold a user or password") != std::string::npos);
+  CHECK(creds.find("hunter2") == std::string::npos);
 }

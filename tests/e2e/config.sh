@@ -83,4 +83,12 @@ expect_err "$WORK/bad.toml:3: accounts.a.token: secrets do not belong in the con
 if grep -qF "$SECRET" "$WORK/err"; then fail "the inline secret was echoed"; fi
 pass
 expect_exit 78 "$SOCQ" config show --config "$WORK/missing.toml"
+
+# A base_url socq cannot use is refused before any request, naming the
+# account: by `config check` and by fetch (it used to fail at connect time).
+printf '[accounts.m]\nchannel = "mastodon"\nhandle = "brand@example.social"\ntoken_env = "HOME"\nbase_url = "https://example.social:"\n' >"$WORK/url.toml"
+expect_exit 78 "$SOCQ" config check --config "$WORK/url.toml"
+expect_err "account m ($WORK/url.toml:1): base_url has a port that is not 1-65535"
+expect_exit 78 "$SOCQ" fetch -q --config "$WORK/url.toml" --store "$WORK/url.db"
+expect_err "base_url has a port that is not 1-65535"
 done_ok
