@@ -175,7 +175,12 @@ class BlockRun {
     mid_ = nl ? static_cast<const char*>(nl) + 1 : end;
     split_ = mid_ != end;
     threads_[0] = std::thread([=, this] { run_lane(first_, begin, mid_, at_file_start); });
-    if (split_) threads_[1] = std::thread([=, this] { run_lane(*second_, mid_, end, false); });
+    try {
+      if (split_) threads_[1] = std::thread([=, this] { run_lane(*second_, mid_, end, false); });
+    } catch (...) {  // no second thread (a process limit): the first is joined before the error goes up
+      wait();
+      throw;
+    }
   }
   BlockRun(const BlockRun&) = delete;
   BlockRun& operator=(const BlockRun&) = delete;

@@ -200,20 +200,25 @@ Result<std::string> read_token(const AccountConfig& a, EnvFn env) {
 namespace {
 
 // Why a base_url cannot be used, or "": scheme://host[:port][/path], https
-// (plain http only to this machine), a host, a port of 1-65535 if any
-// colon, no spaces, no query or fragment. Caught here, by `config check`,
-// rather than at the first connect.
+// (plain http only to this machine: localhost, 127.x.x.x or [::1]), a
+// host, a port of 1-65535 if there is a colon after the host, no spaces, no
+// query, fragment or user:password. Caught here, by `config check` and
+// before any request, rather than at the first connect.
 std::string base_url_problem(std::string_view url) {
   const bool https = url.rfind("https://", 0) == 0;
-  if (!https && url.rfind("http://127.", 0) != 0 && url.rfind("http://localhost", 0) != 0)
-    return "must be https:// (plain http only to localhost)";
+  if (!https && url.rfind("http://", 0) != 0) return "must be https:// (plain http only to localhost)";
   const std::string_view rest = url.substr(https ? 8 : 7);
   if (rest.find_first_of(" \t\r\n?#") != std::string_view::npos) return "must not hold spaces, a query or a fragment";
   const std::string_view authority = rest.substr(0, rest.find('/'));
   if (authority.find('@') != std::string_view::npos) return "must not hold a user or password (use token_env or token_file)";
-  const size_t colon = authority.rfind(':');
+  // An IPv6 literal is bracketed: its port, if any, follows the ']'.
+  const size_t host_end = authority.starts_with('[') ? authority.find(']') : std::string_view::npos;
+  if (authority.starts_with('[') && host_end == std::string_view::npos) return "has an unclosed [ in its host";
+  const size_t colon = authority.find(':', host_end == std::string_view::npos ? 0 : host_end + 1);
   const std::string_view host = authority.substr(0, colon);
   if (host.empty()) return "has no host";
+  if (host_end != std::string_view::npos && colon != std::string_view::npos && colon != host_end + 1)
+    return "has text between its host and port";
   if (colon != std::string_view::npos) {
     const std::string_view port = authority.substr(colon + 1);
     const bool digits = !port.empty() && port.size() <= 5 &&
@@ -221,7 +226,17 @@ std::string base_url_problem(std::string_view url) {
     if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
       return "has a port that is not 1-65535 (\"" + std::string(port) + "\")";
   }
+  const bool this_machine = host == "localhost" || host == "[::1]" ||
+                            (host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string_view::npos);
+  if (!https && !this_machine) return "must be https:// (plain http only to localhost)";
   return "";
+}
+
+// The URL as an error may show it: without any query or fragment, and not
+// at all when it holds a user or password.
+std::string shown_url(const std::string& url) {
+  if (url.find('@') != std::string::npos) return "";
+  return ": " + url.substr(0, url.find_first_of("?#"));
 }
 
 }  // namespace
@@ -230,8 +245,7 @@ Status check_base_url(const AccountConfig& a) {
   if (a.base_url.empty()) return ok_status();
   const std::string why = base_url_problem(a.base_url);
   if (why.empty()) return ok_status();
-  return Error{Exit::config, "account " + a.name + " (" + a.source + "): base_url " + why +
-                                 (a.base_url.find('@') == std::string::npos ? ": " + a.base_url : "")};
+  return Error{Exit::config, "account " + a.name + " (" + a.source + "): base_url " + why + shown_url(a.base_url)};
 }
 
 Status check_accounts(const Config& cfg, EnvFn env) {

@@ -90,12 +90,16 @@ json post_to_json(const PostRequest& req) {
 
 Result<PostRequest> post_of_payload(const OutboxRow& row) {
   const json j = json::parse(row.payload, nullptr, false);
-  const json* p = j.is_object() && j.contains("post") ? &j["post"] : nullptr;
-  if (!p || !p->is_object() || !(*p)["text"].is_string() || !(*p)["public"].is_boolean())
+  // find(), never const operator[]: a missing key there reads freed memory.
+  const auto post = j.is_object() ? j.find("post") : j.end();
+  const json* p = post != j.end() && post->is_object() ? &*post : nullptr;
+  const auto text = p ? p->find("text") : j.end();
+  const auto is_public = p ? p->find("public") : j.end();
+  if (!p || text == p->end() || !text->is_string() || is_public == p->end() || !is_public->is_boolean())
     return Error{Exit::data, "outbox row " + row.key + " (case " + row.case_id + "): its payload has no post {text, public}"};
   PostRequest req;
-  req.text = (*p)["text"].get<std::string>();
-  req.is_public = (*p)["public"].get<bool>();
+  req.text = text->get<std::string>();
+  req.is_public = is_public->get<bool>();
   if (auto it = p->find("in_reply_to"); it != p->end() && it->is_string()) req.in_reply_to = it->get<std::string>();
   if (auto it = p->find("recipient"); it != p->end() && it->is_string()) req.recipient = it->get<std::string>();
   if (auto it = p->find("customer_last_at"); it != p->end() && it->is_string()) req.customer_last_at = it->get<std::string>();

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "lib/case_json.h"
@@ -418,11 +419,26 @@ class SqliteStore final : public Store {
     auto hand_over = [&](ListBatch& b) -> Status {
       if (worker.joinable()) worker.join();
       if (!emitted) return emitted;
-      for (const auto& r : b.rows)
-        if (r.blob)
-          if (auto st = codec.preload(b.bytes.data() + r.at, r.len); !st) return damaged_row(b, r, st.error());
-      worker = std::thread([&, batch = &b] { emitted = emit_batch(codec, *batch, on_json); });
-      return ok_status();
+      // A row whose dictionary cannot be had is reported after the rows
+      // before it have gone out, as a one-thread read would.
+      std::optional<Error> damaged;
+      for (size_t i = 0; i < b.rows.size() && !damaged; ++i)
+        if (b.rows[i].blob)
+          if (auto st = codec.preload(b.bytes.data() + b.rows[i].at, b.rows[i].len); !st) {
+            damaged = damaged_row(b, b.rows[i], st.error());
+            b.rows.resize(i);
+          }
+      worker = std::thread([&, batch = &b] {
+        try {
+          emitted = emit_batch(codec, *batch, on_json);
+        } catch (const std::exception& e) {  // exit 70 as on the main thread, not std::terminate
+          emitted = Error{Exit::internal, std::string("internal error (please report): ") + e.what()};
+        }
+      });
+      if (!damaged) return ok_status();
+      worker.join();
+      if (!emitted) return emitted;
+      return *damaged;
     };
     int cur = 0;
     for (const ListKey& k : keys) {

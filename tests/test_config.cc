@@ -143,7 +143,18 @@ TEST_CASE("accounts name where their tokens are; secrets in the config are refus
   for (const char* good : {"https://example.social", "https://example.social/", "https://example.social:8443/api",
                            "http://127.0.0.1:9", "http://localhost:3000"})
     CHECK_MESSAGE(url_error(good).empty(), good);
+  for (const char* good : {"https://[2001:db8::1]", "https://[2001:db8::1]:8443/x", "http://[::1]:3000", "http://127.0.0.1"})
+    CHECK_MESSAGE(url_error(good).empty(), good);
   CHECK(url_error("http://example.social").find("must be https://") != std::string::npos);
+  // Plain http only to this machine, whatever the name starts with.
+  CHECK(url_error("http://localhost.attacker.example").find("must be https://") != std::string::npos);
+  CHECK(url_error("http://127.0.0.1.nip.io:80").find("must be https://") != std::string::npos);
+  CHECK(url_error("https://[2001:db8::1").find("unclosed [") != std::string::npos);
+  CHECK(url_error("https://[2001:db8::1]x:80").find("between its host and port") != std::string::npos);
+  // A query may hold a token: it is refused and not echoed.
+  const std::string query = url_error("https://example.social/?access_token=SECRET");
+  CHECK(query.find("a query") != std::string::npos);
+  CHECK(query.find("SECRET") == std::string::npos);
   CHECK(url_error("https://example.social:").find("a port that is not 1-65535") != std::string::npos);
   CHECK(url_error("https://example.social:0").find("a port that is not 1-65535") != std::string::npos);
   CHECK(url_error("https://example.social:70000").find("a port that is not 1-65535") != std::string::npos);

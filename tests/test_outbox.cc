@@ -277,3 +277,31 @@ TEST_CASE("outbox: claims of dead processes are orphans, live ones are busy") {
   REQUIRE(busy.size() == 1);
   CHECK(busy[0].key == live.key);
 }
+
+namespace socq {
+// A payload from the store is read with find() only: a post missing its
+// text or public flag (or with either of another type) is a data error,
+// not a read of freed memory through nlohmann's const operator[].
+TEST_CASE("outbox: a channel post's payload without text or public is a data error") {
+  OutboxRow row;
+  row.key = "socq-k";
+  row.case_id = "x:brand:1";
+  for (const char* payload : {R"({"post":{"public":true}})", R"({"post":{"text":"hi"}})", R"({"post":{"text":1,"public":true}})",
+                              R"({"post":{"text":"hi","public":"yes"}})", R"({"post":"hi"})", R"({})", R"([])", "not json"}) {
+    CAPTURE(payload);
+    row.payload = payload;
+    auto req = post_of_payload(row);
+    REQUIRE_FALSE(req.ok());
+    CHECK(req.error().code == Exit::data);
+    CHECK(req.error().message.find("its payload has no post {text, public}") != std::string::npos);
+  }
+  row.payload = R"({"post":{"text":"hi","public":false,"in_reply_to":"9","recipient":7}})";
+  auto req = post_of_payload(row);
+  REQUIRE(req.ok());
+  CHECK(req->text == "hi");
+  CHECK_FALSE(req->is_public);
+  CHECK(req->in_reply_to == std::optional<std::string>("9"));
+  CHECK_FALSE(req->recipient);  // not a string: absent
+  CHECK(req->idempotency_key == "socq-k");
+}
+}  // namespace socq

@@ -61,7 +61,12 @@ Result<Record> record_of(const OutboxRow& row, const json& payload) {
     return Error{Exit::data, "outbox row " + row.key + " (case " + row.case_id + "): its payload has no handoff record"};
   auto target = parse_target(to->get<std::string>());
   if (!target) return target.error();
-  Record r{*target, j.value("by", ""), j.value("at", row.created_at), j.value("why", ""), j.value("follow_up_due", ""),
+  // A member of another type reads as absent (json::value() would throw).
+  const auto text = [&](const char* key, const std::string& otherwise) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : otherwise;
+  };
+  Record r{*target, text("by", ""), text("at", row.created_at), text("why", ""), text("follow_up_due", ""),
            row.key, std::nullopt};
   return r;
 }
