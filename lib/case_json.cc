@@ -739,14 +739,19 @@ void reset_element(EventView& e) { e = EventView{}; }
 static_assert(sizeof(Message) == 296, "Message changed: reset the new member in reset_element(Message&)");
 static_assert(sizeof(Event) == 120, "Event changed: reset the new member in reset_element(Event&)");
 
-// The n-th element to parse into (n moves on): a kept one, reset, whose
-// strings keep their memory; else a new one. The caller trims the vector to
-// n afterwards.
-template <class T>
-T& next_slot(std::vector<T>& v, size_t& n) {
-  if (n < v.size()) reset_element(v[n]);
-  else v.emplace_back();
-  return v[n++];
+// Parses the array `f` into `v` with parse(value, element, path), element
+// by element: a kept element is reset and reused (its strings keep their
+// memory), more are added, the rest trimmed.
+template <class T, class F>
+bool parse_reusing_elements(od::value f, std::vector<T>& v, Ctx& cx, const Path& p, F&& parse) {
+  size_t n = 0;
+  const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
+    if (n < v.size()) reset_element(v[n]);
+    else v.emplace_back();
+    return parse(e, v[n++], ep);
+  });
+  v.resize(n);
+  return ok;
 }
 
 template <class C>
@@ -774,12 +779,9 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
   if (is(k, "customer")) return seen.customer = true, parse_customer(f, c.customer, cx, p);
   if (is(k, "messages")) {
     seen.messages = true;
-    size_t n = 0;
-    const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
-      return parse_message(e, next_slot(c.messages, n), cx, ep);
+    return parse_reusing_elements(f, c.messages, cx, p, [&](od::value e, auto& m, const Path& ep) {
+      return parse_message(e, m, cx, ep);
     });
-    c.messages.resize(n);
-    return ok;
   }
   if (is(k, "status")) {
     std::string_view s;
@@ -822,12 +824,9 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
   if (is(k, "pii")) return get_string_array(f, c.pii, cx, p);
   if (is(k, "events")) {
     seen.events = true;
-    size_t n = 0;
-    const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
-      return parse_event(e, next_slot(c.events, n), cx, ep);
+    return parse_reusing_elements(f, c.events, cx, p, [&](od::value e, auto& ev, const Path& ep) {
+      return parse_event(e, ev, cx, ep);
     });
-    c.events.resize(n);
-    return ok;
   }
   if (is(k, "updated_at")) return get_time(f, c.updated_at, cx, p);
   return keep_unknown(f, k, c.extra, cx, p);
@@ -946,7 +945,7 @@ namespace {
 
 // Back to a fresh case for parse_reusing: every member as a new Case has
 // it, except that strings keep their memory and messages and events stay
-// for next_slot to reuse (the parse trims them).
+// for parse_reusing_elements to reuse (the parse trims them).
 void reset_for_reuse(Case& c) {
   static_assert(sizeof(Case) == 1456, "Case changed: reset the new member in reset_for_reuse");
   c.v = kCaseVersion, c.rev = 0, c.status = CaseStatus::new_, c.number = 0;
