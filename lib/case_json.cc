@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "lib/json_cursor.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -132,6 +133,9 @@ struct CaseParser::Impl {
   simdjson::dom::parser dom;  // validates unknown members' text
   std::string scratch;        // padded copy for parse(string_view)
   CaseView view;              // validate()'s reused case
+  std::string unescaped;      // the fast path's unescaped strings
+  bool fast = true;
+  size_t gave_up = 0;
 };
 
 namespace {
@@ -162,15 +166,21 @@ struct Path {
 };
 
 // Parsing context: the first error wins and names the field's path.
+// A quiet context (the fast path's) records only that something failed:
+// its caller parses the line again for the error.
 struct Ctx {
   simdjson::dom::parser* dom;
   std::string err;
+  bool quiet = false;
 
   bool fail(const std::string& where, std::string_view what) {
-    if (err.empty()) err = (where.empty() ? std::string("case") : where) + ": " + std::string(what);
+    if (err.empty()) err = quiet ? std::string("-") : (where.empty() ? std::string("case") : where) + ": " + std::string(what);
     return false;
   }
-  bool fail(const Path& path, std::string_view what) { return err.empty() ? fail(path.str(), what) : false; }
+  bool fail(const Path& path, std::string_view what) {
+    if (quiet) return fail(std::string(), what);
+    return err.empty() ? fail(path.str(), what) : false;
+  }
   bool fail(const Path& path, error_code e) {
     // simdjson reports bad JSON where it notices it, often inside a field.
     if (e == simdjson::INCORRECT_TYPE) return fail(path, "wrong type");
@@ -231,15 +241,16 @@ bool get_string(od::value v, std::string_view& out, Ctx& cx, const Path& path) {
   return true;
 }
 
-bool get_string(od::value v, std::string& out, Ctx& cx, const Path& path) {
+template <class V>
+bool get_string(V v, std::string& out, Ctx& cx, const Path& path) {
   std::string_view sv;
   if (!get_string(v, sv, cx, path)) return false;
   out.assign(sv);
   return true;
 }
 
-template <class S>
-bool get_nonempty(od::value v, S& out, Ctx& cx, const Path& path) {
+template <class V, class S>
+bool get_nonempty(V v, S& out, Ctx& cx, const Path& path) {
   if (!get_string(v, out, cx, path)) return false;
   if (out.empty()) return cx.fail(path, "must not be empty");
   return true;
@@ -284,13 +295,13 @@ bool check_time(std::string_view s, Ctx& cx, const Path& path) {
   return true;
 }
 
-template <class S>
-bool get_time(od::value v, S& out, Ctx& cx, const Path& path) {
+template <class V, class S>
+bool get_time(V v, S& out, Ctx& cx, const Path& path) {
   return get_string(v, out, cx, path) && check_time(out, cx, path);
 }
 
-template <class O>
-bool get_opt_time(od::value v, O& out, Ctx& cx, const Path& path) {
+template <class V, class O>
+bool get_opt_time(V v, O& out, Ctx& cx, const Path& path) {
   return get_opt_string(v, out, cx, path) && (!out || check_time(*out, cx, path));
 }
 
@@ -545,18 +556,18 @@ bool for_each_element(od::value v, Ctx& cx, const Path& path, F&& on_element) {
   return true;
 }
 
-template <class S>
-bool get_string_array(od::value v, std::vector<S>& out, Ctx& cx, const Path& path) {
+template <class V, class S>
+bool get_string_array(V v, std::vector<S>& out, Ctx& cx, const Path& path) {
   out.clear();
-  return for_each_element(v, cx, path, [&](od::value e, const Path& p) {
+  return for_each_element(v, cx, path, [&](auto e, const Path& p) {
     out.emplace_back();
     return get_string(e, out.back(), cx, p);
   });
 }
 
 // Reads an optional object: null leaves `out` empty.
-template <class T, class F>
-bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const Path& path, F&& parse) {
+template <class V, class T, class F>
+bool get_opt_object(V v, std::optional<T>& out, Ctx& cx, const Path& path, F&& parse) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) {
@@ -567,13 +578,90 @@ bool get_opt_object(od::value v, std::optional<T>& out, Ctx& cx, const Path& pat
   return parse(v, *out, path);
 }
 
+// ---- the fast path's values ----
+// The same getters over a JsonCursor, for the same schema templates below.
+// Whatever the cursor does not read gives up (a quiet failure); the line is
+// then parsed again by the On Demand getters above.
+
+struct FastValue {
+  JsonCursor* cursor;
+};
+
+bool get_string(FastValue v, std::string_view& out, Ctx& cx, const Path& path) {
+  return v.cursor->string(out) || cx.fail(path, "");
+}
+
+bool is_null_value(FastValue& v, Ctx&, const Path&, bool& null) {
+  null = v.cursor->null();
+  return true;
+}
+
+template <class O>
+bool get_opt_string(FastValue v, O& out, Ctx& cx, const Path& path) {
+  std::string_view sv;
+  if (v.cursor->peek() == '"') {
+    if (!v.cursor->string(sv)) return cx.fail(path, "");
+    out.emplace(sv);
+    return true;
+  }
+  if (!v.cursor->null()) return cx.fail(path, "");
+  out.reset();
+  return true;
+}
+
+bool get_int(FastValue v, int64_t& out, Ctx& cx, const Path& path) {
+  return v.cursor->small_uint(out) || cx.fail(path, "");
+}
+
+bool get_bool(FastValue v, bool& out, Ctx& cx, const Path& path) {
+  return v.cursor->boolean(out) || cx.fail(path, "");
+}
+
+template <class E>
+bool keep_unknown(FastValue v, std::string_view key, E& extra, Ctx& cx, const Path& path) {
+  std::string_view raw;
+  if (!v.cursor->skip_value(raw)) return cx.fail(path, "");
+  add_extra(extra, key, raw);
+  return true;
+}
+
+// Each on_field call reads its value in full: the cursor only goes forward.
+template <class F>
+bool for_each_field(FastValue v, Ctx& cx, const Path& path, F&& on_field) {
+  JsonCursor& c = *v.cursor;
+  if (!c.consume('{')) return cx.fail(path, "");
+  if (c.consume('}')) return true;
+  for (;;) {
+    c.skip_space();
+    std::string_view key;
+    if (!c.key(key)) return cx.fail(path, "");
+    c.skip_space();
+    if (!on_field(key, v, path.child(key))) return false;
+    if (c.consume('}')) return true;
+    if (!c.consume(',')) return cx.fail(path, "");
+  }
+}
+
+template <class F>
+bool for_each_element(FastValue v, Ctx& cx, const Path& path, F&& on_element) {
+  JsonCursor& c = *v.cursor;
+  if (!c.consume('[')) return cx.fail(path, "");
+  if (c.consume(']')) return true;
+  for (size_t i = 0;; ++i) {
+    c.skip_space();
+    if (!on_element(v, path.at(i))) return false;
+    if (c.consume(']')) return true;
+    if (!c.consume(',')) return cx.fail(path, "");
+  }
+}
+
 bool require(bool seen, Ctx& cx, const Path& path) { return seen || cx.fail(path, "missing"); }
 bool require(bool seen, Ctx& cx, std::string_view member) { return require(seen, cx, Path{nullptr, member}); }
 
-template <class T>
-bool parse_customer(od::value v, T& c, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_customer(V v, T& c, Ctx& cx, const Path& path) {
   bool has_id = false;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
            if (is(k, "id")) return has_id = true, get_nonempty(f, c.id, cx, p);
            if (is(k, "handle")) return get_opt_string(f, c.handle, cx, p);
            if (is(k, "name")) return get_opt_string(f, c.name, cx, p);
@@ -592,10 +680,10 @@ bool parse_customer(od::value v, T& c, Ctx& cx, const Path& path) {
          require(has_id, cx, path.child("id"));
 }
 
-template <class T>
-bool parse_message(od::value v, T& m, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_message(V v, T& m, Ctx& cx, const Path& path) {
   bool has_id = false, has_dir = false, has_at = false, has_text = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "id")) return has_id = true, get_nonempty(f, m.id, cx, p);
     if (is(k, "dir")) {
       std::string_view d;
@@ -619,12 +707,12 @@ bool parse_message(od::value v, T& m, Ctx& cx, const Path& path) {
          require(has_at, cx, path.child("at")) && require(has_text, cx, path.child("text"));
 }
 
-template <class T>
-bool parse_sla(od::value v, T& s, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_sla(V v, T& s, Ctx& cx, const Path& path) {
   bool null = false;
   if (!is_null_value(v, cx, path, null)) return false;
   if (null) return true;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "first_response_due")) return get_opt_time(f, s.first_response_due, cx, p);
     if (is(k, "next_response_due")) return get_opt_time(f, s.next_response_due, cx, p);
     if (is(k, "resolution_due")) return get_opt_time(f, s.resolution_due, cx, p);
@@ -634,10 +722,10 @@ bool parse_sla(od::value v, T& s, Ctx& cx, const Path& path) {
   });
 }
 
-template <class T>
-bool parse_handoff(od::value v, T& h, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_handoff(V v, T& h, Ctx& cx, const Path& path) {
   bool has_to = false, has_at = false, has_by = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "to")) return has_to = true, get_nonempty(f, h.to, cx, p);
     if (is(k, "at")) return has_at = true, get_time(f, h.at, cx, p);
     if (is(k, "by")) return has_by = true, get_string(f, h.by, cx, p);
@@ -652,10 +740,10 @@ bool parse_handoff(od::value v, T& h, Ctx& cx, const Path& path) {
          require(has_by, cx, path.child("by"));
 }
 
-template <class T>
-bool parse_incident(od::value v, T& i, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_incident(V v, T& i, Ctx& cx, const Path& path) {
   bool has_id = false;
-  return for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  return for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
            if (is(k, "id")) return has_id = true, get_nonempty(f, i.id, cx, p);
            if (is(k, "title")) return get_opt_string(f, i.title, cx, p);
            if (is(k, "since")) return get_opt_time(f, i.since, cx, p);
@@ -664,10 +752,10 @@ bool parse_incident(od::value v, T& i, Ctx& cx, const Path& path) {
          require(has_id, cx, path.child("id"));
 }
 
-template <class T>
-bool parse_resolution(od::value v, T& r, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_resolution(V v, T& r, Ctx& cx, const Path& path) {
   bool has_reason = false, has_at = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "reason")) {
       if (!get_string(f, r.reason, cx, p)) return false;
       if (!is_valid_resolution_reason(r.reason))
@@ -681,10 +769,10 @@ bool parse_resolution(od::value v, T& r, Ctx& cx, const Path& path) {
   return ok && require(has_reason, cx, path.child("reason")) && require(has_at, cx, path.child("at"));
 }
 
-template <class T>
-bool parse_link(od::value v, T& l, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_link(V v, T& l, Ctx& cx, const Path& path) {
   bool has_rel = false, has_ref = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "rel")) return has_rel = true, get_nonempty(f, l.rel, cx, p);
     if (is(k, "ref")) return has_ref = true, get_nonempty(f, l.ref, cx, p);
     return keep_unknown(f, k, l.extra, cx, p);
@@ -692,10 +780,10 @@ bool parse_link(od::value v, T& l, Ctx& cx, const Path& path) {
   return ok && require(has_rel, cx, path.child("rel")) && require(has_ref, cx, path.child("ref"));
 }
 
-template <class T>
-bool parse_event(od::value v, T& ev, Ctx& cx, const Path& path) {
+template <class V, class T>
+bool parse_event(V v, T& ev, Ctx& cx, const Path& path) {
   bool has_at = false, has_by = false, has_what = false;
-  bool ok = for_each_field(v, cx, path, [&](std::string_view k, od::value f, const Path& p) {
+  bool ok = for_each_field(v, cx, path, [&](std::string_view k, auto f, const Path& p) {
     if (is(k, "at")) return has_at = true, get_time(f, ev.at, cx, p);
     if (is(k, "by")) return has_by = true, get_string(f, ev.by, cx, p);
     if (is(k, "what")) return has_what = true, get_string(f, ev.what, cx, p);
@@ -742,10 +830,10 @@ static_assert(sizeof(Event) == 120, "Event changed: reset the new member in rese
 // Parses the array `f` into `v` with parse(value, element, path), element
 // by element: a kept element is reset and reused (its strings keep their
 // memory), more are added, the rest trimmed.
-template <class T, class F>
-bool parse_reusing_elements(od::value f, std::vector<T>& v, Ctx& cx, const Path& p, F&& parse) {
+template <class V, class T, class F>
+bool parse_reusing_elements(V f, std::vector<T>& v, Ctx& cx, const Path& p, F&& parse) {
   size_t n = 0;
-  const bool ok = for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
+  const bool ok = for_each_element(f, cx, p, [&](auto e, const Path& ep) {
     if (n < v.size()) reset_element(v[n]);
     else v.emplace_back();
     return parse(e, v[n++], ep);
@@ -754,8 +842,8 @@ bool parse_reusing_elements(od::value f, std::vector<T>& v, Ctx& cx, const Path&
   return ok;
 }
 
-template <class C>
-bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen& seen, Ctx& cx) {
+template <class V, class C>
+bool parse_top_field(std::string_view k, V f, const Path& p, C& c, Seen& seen, Ctx& cx) {
   if (is(k, "v")) {
     int64_t v = 0;
     if (!get_int(f, v, cx, p)) return false;
@@ -779,7 +867,7 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
   if (is(k, "customer")) return seen.customer = true, parse_customer(f, c.customer, cx, p);
   if (is(k, "messages")) {
     seen.messages = true;
-    return parse_reusing_elements(f, c.messages, cx, p, [&](od::value e, auto& m, const Path& ep) {
+    return parse_reusing_elements(f, c.messages, cx, p, [&](auto e, auto& m, const Path& ep) {
       return parse_message(e, m, cx, ep);
     });
   }
@@ -805,26 +893,26 @@ bool parse_top_field(std::string_view k, od::value f, const Path& p, C& c, Seen&
   if (is(k, "sla")) return parse_sla(f, c.sla, cx, p);
   if (is(k, "links")) {
     c.links.clear();
-    return for_each_element(f, cx, p, [&](od::value e, const Path& ep) {
+    return for_each_element(f, cx, p, [&](auto e, const Path& ep) {
       c.links.emplace_back();
       return parse_link(e, c.links.back(), cx, ep);
     });
   }
   if (is(k, "handoff"))
     return get_opt_object(f, c.handoff, cx, p,
-                          [&](od::value v, auto& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
+                          [&](auto v, auto& h, const Path& pp) { return parse_handoff(v, h, cx, pp); });
   if (is(k, "incident"))
-    return get_opt_object(f, c.incident, cx, p, [&](od::value v, auto& i, const Path& pp) {
+    return get_opt_object(f, c.incident, cx, p, [&](auto v, auto& i, const Path& pp) {
       return parse_incident(v, i, cx, pp);
     });
   if (is(k, "resolution"))
-    return get_opt_object(f, c.resolution, cx, p, [&](od::value v, auto& r, const Path& pp) {
+    return get_opt_object(f, c.resolution, cx, p, [&](auto v, auto& r, const Path& pp) {
       return parse_resolution(v, r, cx, pp);
     });
   if (is(k, "pii")) return get_string_array(f, c.pii, cx, p);
   if (is(k, "events")) {
     seen.events = true;
-    return parse_reusing_elements(f, c.events, cx, p, [&](od::value e, auto& ev, const Path& ep) {
+    return parse_reusing_elements(f, c.events, cx, p, [&](auto e, auto& ev, const Path& ep) {
       return parse_event(e, ev, cx, ep);
     });
   }
@@ -931,10 +1019,32 @@ std::string parse_into(od::parser& ondemand, simdjson::dom::parser& dom, const c
   return std::move(cx.err);
 }
 
+// The fast path: parses one case into `c` with a JsonCursor, or gives up
+// (false) and leaves `c` partly filled.
+template <class C>
+bool parse_fast(const char* data, size_t len, std::string& unescaped, C& c) {
+  JsonCursor cursor(data, len, unescaped);
+  Ctx cx{nullptr, {}, true};
+  Seen seen;
+  const bool ok = for_each_field(FastValue{&cursor}, cx, Path{}, [&](std::string_view k, FastValue f, const Path& p) {
+    return parse_top_field(k, f, p, c, seen, cx);
+  });
+  cursor.skip_space();
+  return ok && cursor.at_end() && check_case(c, seen, cx);
+}
+
 }  // namespace
+
+void CaseParser::use_fast_path(bool on) { impl_->fast = on; }
+size_t CaseParser::fast_path_gave_up() const { return impl_->gave_up; }
 
 Result<Case> CaseParser::parse(const char* data, size_t len, size_t capacity) {
   Case c;
+  if (impl_->fast && parse_fast(data, len, impl_->unescaped, c)) {
+    if (keep_source_) c.source.assign(data, len);
+    return c;
+  }
+  if (impl_->fast) c = Case{}, ++impl_->gave_up;
   if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, c); !err.empty())
     return Error{Exit::data, std::move(err)};
   if (keep_source_) c.source.assign(data, len);
@@ -962,6 +1072,14 @@ void reset_for_reuse(Case& c) {
 
 Status CaseParser::parse_reusing(const char* data, size_t len, size_t capacity, Case& c) {
   reset_for_reuse(c);
+  if (impl_->fast) {
+    if (parse_fast(data, len, impl_->unescaped, c)) {
+      if (keep_source_) c.source.assign(data, len);
+      return ok_status();
+    }
+    reset_for_reuse(c);
+    ++impl_->gave_up;
+  }
   if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, c); !err.empty())
     return Error{Exit::data, std::move(err)};
   if (keep_source_) c.source.assign(data, len);
@@ -970,6 +1088,11 @@ Status CaseParser::parse_reusing(const char* data, size_t len, size_t capacity, 
 
 Status CaseParser::validate(const char* data, size_t len, size_t capacity) {
   impl_->view.reset();
+  if (impl_->fast) {
+    if (parse_fast(data, len, impl_->unescaped, impl_->view)) return ok_status();
+    impl_->view.reset();
+    ++impl_->gave_up;
+  }
   if (auto err = parse_into(impl_->ondemand, impl_->dom, data, len, capacity, impl_->view); !err.empty())
     return Error{Exit::data, std::move(err)};
   return ok_status();

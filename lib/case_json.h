@@ -34,6 +34,13 @@ class CaseParser {
   // Convenience for tests and small inputs: copies into a padded buffer.
   Result<Case> parse(std::string_view json);
   static size_t padding();
+  // Lines are read first by a one-pass reader that gives up on anything
+  // unusual (lib/json_cursor.h), then, if it gave up, by simdjson, whose
+  // verdict and error stand. Off reads every line with simdjson alone: the
+  // results are the same, which the tests and the fuzzer check.
+  void use_fast_path(bool on);
+  // How many lines the fast path gave to simdjson so far (for the tests).
+  size_t fast_path_gave_up() const;
   // Whether parse() keeps the line in Case::source (the default) for
   // write_case to write an unchanged case back byte for byte. A reader that
   // writes nothing, or writes the line it read itself, saves the copy.

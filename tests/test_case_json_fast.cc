@@ -153,3 +153,82 @@ TEST_CASE("validate() gives parse()'s verdict and error on every line of the bad
   CHECK(lines > 100);
   CHECK(bad > 50);
 }
+
+namespace {
+std::string canonical(const Case& c) {
+  std::string out;
+  write_case_canonical(out, c);
+  return out;
+}
+
+// The fast path's result for `line` equals simdjson's alone: the same
+// verdict, the same error, the same case. Returns whether the fast path
+// read the line itself.
+bool same_as_simdjson(const std::string& line) {
+  CaseParser fast, slow;
+  slow.use_fast_path(false);
+  const auto a = fast.parse(line), b = slow.parse(line);
+  CAPTURE(line);
+  REQUIRE(a.ok() == b.ok());
+  if (a) CHECK(canonical(a.value()) == canonical(b.value()));
+  else CHECK(a.error().message == b.error().message);
+  CHECK(slow.fast_path_gave_up() == 0);
+  return fast.fast_path_gave_up() == 0;
+}
+
+std::string with_text(const std::string& text_json) {
+  return case_json("1", "", R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","text":)" + text_json + "}]");
+}
+}  // namespace
+
+TEST_CASE("the one-pass reader reads the usual lines itself, with simdjson's result") {
+  const std::string spaced = R"( { "v" : 1 , "id" : "x:a:1" , "rev" : 0 , "channel" : "x" , "account" : "a" ,)"
+                             R"( "customer" : { "id" : "c" , "followers" : 0 } , "messages" : [ ] , "status" : "new" , "updated_at" : "2026-11-20T07:45:00Z" } )";
+  for (const std::string& line :
+       {case_json("1"), spaced, std::string("\t") + case_json("2") + "\r",
+        with_text(R"("plain")"), with_text(R"("quote \" backslash \\ slash \/ \b\f\n\r\t end")"),
+        with_text(R"("\u00e9\u20ac\u0041\u0000\u001f and \uFFFF")"), with_text(R"("é€😠 raw UTF-8, \"escaped\" é")"),
+        with_text(R"("")"), with_text(R"("\n")"),
+        case_json("3", R"(,"x_obj":{"a" : [true, false, null, -0.5e+3, 1E9, 0]},"x_s":"s\"\\\u0041","x_n":123456789012345678901234567890,"x_e":[],"x_o":{})"),
+        case_json("4", R"(,"priority":null,"category":"billing","tags":["a","b"],"pii":[],"team":null,"owner":"ann",)"
+                       R"("sla":{"first_response_due":"2026-11-20T08:00:00.5Z","breached":["first_response"]},"links":[{"rel":"ticket","ref":"T-1"}],)"
+                       R"("handoff":{"to":"billing","at":"2026-11-20T07:50:00Z","by":"ann","follow_up_due":null},"incident":null,"resolution":null,)"
+                       R"("events":[{"at":"2026-11-20T07:42:00Z","by":"triage","what":"set"}])"),
+        std::string(R"({"v":1,"id":"x:a:1","rev":9007199254740991,"channel":"x","account":"a","customer":{"id":"c"},"messages":[],"status":"new","updated_at":"2026-11-20T07:45:00Z"})")}) {
+    INFO(line);
+    CHECK(same_as_simdjson(line));
+  }
+}
+
+TEST_CASE("the one-pass reader gives what it does not read to simdjson, which decides") {
+  const std::string deep = std::string(70, '[') + "1" + std::string(70, ']');
+  for (const std::string& line :
+       {with_text(R"("\ud83d\ude00 a pair")"), with_text(R"("\ud83d lone")"), with_text(R"("\udc00")"),
+        with_text(R"("\x")"), with_text(R"("\u12")"), with_text("\"\x01 raw control\""), with_text("\"bad \xc3\x28 UTF-8\""),
+        with_text("\"overlong \xc0\xaf\""), with_text("\"surrogate \xed\xa0\x80\""), with_text("\"past U+10FFFF \xf4\x90\x80\x80\""),
+        with_text("\"cut \xe2\x82\""), with_text(R"("unterminated)"),
+        case_json("1", R"(,"te\u0078t":1)"), case_json("1", ",\"k\xc3\xa9\":1"), case_json("1", ",\"x_d\":" + deep),
+        case_json("1", R"(,"x":"\ud800")"), case_json("1", R"(,"x":01)"), case_json("1", R"(,"x":1.)"), case_json("1", R"(,"x":tru)"),
+        case_json("1", R"(,"x":nullx)"), case_json("1", R"(,"x":[1,])"),
+        case_json("1") + " x", case_json("1") + "}", std::string("[") + case_json("1") + "]",
+        std::string(R"({"v":1,"id":"x:a:1","rev":-0,"channel":"x","account":"a","customer":{"id":"c","followers":-0},"messages":[],"status":"new","updated_at":"2026-11-20T07:45:00Z"})"),
+        std::string(R"({"v":1.0,"id":"x:a:1","channel":"x","account":"a","customer":{"id":"c"},"messages":[],"status":"new"})"),
+        std::string(R"({"v":1,"id":"x:a:1","rev":1000000000000000000,"channel":"x","account":"a","customer":{"id":"c"},"messages":[],"status":"new"})")}) {
+    INFO(line);
+    CHECK_FALSE(same_as_simdjson(line));
+  }
+}
+
+TEST_CASE("the fast path and simdjson agree on every line of the bad inputs and examples") {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files{fs::path(SOCQ_SOURCE_DIR) / "examples/cases.jsonl"};
+  for (const auto& e : fs::directory_iterator(fs::path(SOCQ_SOURCE_DIR) / "tests/bad_inputs/inputs"))
+    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  size_t lines = 0, read_fast = 0;
+  for (const auto& f : files) {
+    std::istringstream in(socq::test::read_file(f.string()));
+    for (std::string line; std::getline(in, line); ++lines) read_fast += same_as_simdjson(line);
+  }
+  CHECK(lines > 100);
+  CHECK(read_fast > 20);  // the examples at least
+}
