@@ -143,7 +143,7 @@ namespace {
 // k == lit, with the length compared first and a memcmp of constant size
 // that the compiler turns into a load or two: keys are matched by chains.
 template <size_t N>
-bool is(std::string_view k, const char (&lit)[N]) {
+[[gnu::always_inline]] inline bool is(std::string_view k, const char (&lit)[N]) {
   return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
 }
 
@@ -245,7 +245,8 @@ template <class V>
 bool get_string(V v, std::string& out, Ctx& cx, const Path& path) {
   std::string_view sv;
   if (!get_string(v, sv, cx, path)) return false;
-  out.assign(sv);
+  out.clear();  // then append: cheaper than assign's overlap handling, same memory reuse
+  out.append(sv);
   return true;
 }
 

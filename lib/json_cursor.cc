@@ -135,20 +135,6 @@ bool JsonCursor::small_uint(int64_t& out) {
   return true;
 }
 
-bool JsonCursor::literal(const char* word, size_t n) {
-  if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
-  p_ += n;
-  return token_ends();
-}
-
-bool JsonCursor::boolean(bool& out) {
-  if (peek() == 't' && literal("true", 4)) return out = true, true;
-  if (peek() == 'f' && literal("false", 5)) return out = false, true;
-  return false;
-}
-
-bool JsonCursor::null() { return peek() == 'n' && literal("null", 4); }
-
 // A JSON number by the grammar -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 // of any size: the reader keeps an unknown member's number as its text.
 bool JsonCursor::number() {

@@ -89,9 +89,13 @@ class JsonCursor {
   }
   // A non-negative integer of at most 18 digits (so it fits int64_t).
   bool small_uint(int64_t& out);
-  bool boolean(bool& out);
+  bool boolean(bool& out) {
+    if (peek() == 't' && literal("true")) return out = true, true;
+    if (peek() == 'f' && literal("false")) return out = false, true;
+    return false;
+  }
   // Consumes "null" if it comes next.
-  bool null();
+  bool null() { return peek() == 'n' && literal("null"); }
   // Skips one value of any type, checked in full; raw is its text.
   bool skip_value(std::string_view& raw) {
     const char* start = p_;
@@ -106,7 +110,13 @@ class JsonCursor {
   bool unescape(const char*& q);
   bool value(int depth);
   bool number();
-  bool literal(const char* word, size_t n);
+  template <size_t N>
+  bool literal(const char (&word)[N]) {
+    constexpr size_t n = N - 1;
+    if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
+    p_ += n;
+    return token_ends();
+  }
   template <class F>
   bool sequence(char close, F&& item);
   // After a number or literal: the next byte must end the token.

@@ -25,3 +25,29 @@ TEST_CASE("times that are not UTC RFC 3339 are rejected") {
   CHECK_FALSE(parse_rfc3339_utc("Tue Oct 31 22:10:47 +0000 2017"));
   CHECK_FALSE(parse_rfc3339_utc(""));
 }
+
+TEST_CASE("a time is refused when any one byte of it is wrong, with or without a fraction") {
+  // The layout is checked 16 bytes at a time: each offset must still count.
+  for (const std::string good : {"2026-11-20T07:41:09Z", "2026-11-20T07:41:09.5Z", "2026-11-20T07:41:09.123456Z"}) {
+    REQUIRE(parse_rfc3339_utc(good).has_value());
+    for (size_t i = 0; i < good.size(); ++i) {
+      for (char bad : {'/', ':', 'a', ' ', '\0', '\xff', '.'}) {
+        std::string t = good;
+        if (t[i] == bad || (i > 19 && i + 1 < t.size() && bad == '.')) continue;
+        t[i] = bad;
+        CAPTURE(t);
+        CHECK_FALSE(parse_rfc3339_utc(t).has_value());
+      }
+    }
+  }
+  CHECK(parse_rfc3339_utc("2026-11-20T07:41:09.5Z") == 1795160469500);
+  CHECK(parse_rfc3339_utc("2026-11-20T07:41:09.123456Z") == 1795160469123);
+  CHECK(parse_rfc3339_utc("0000-01-01T00:00:00Z").has_value());
+  CHECK(parse_rfc3339_utc("9999-12-31T23:59:60Z").has_value());
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09ZZ"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09.5"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:09.5ZZ"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-13-20T07:41:09Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:60:09Z"));
+  CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:61Z"));
+}
