@@ -1116,79 +1116,128 @@ Status CaseParser::validate(std::string_view json) {
 namespace {
 bool must_escape(unsigned char ch) { return ch < 0x20 || ch == '"' || ch == '\\'; }
 
+// The mask of bytes in 8 that a JSON string must escape: the high bit of
+// each, exact for every byte (no borrow crosses bytes), so bits may be
+// masked off for bytes already looked at.
+uint64_t escape_bits(uint64_t x) {
+  constexpr uint64_t ones = 0x0101010101010101ull, lows = 0x7f7f7f7f7f7f7f7full, highs = 0x8080808080808080ull;
+  const auto zero_bytes = [](uint64_t v) { return ~(((v & lows) + lows) | v) & highs; };
+  const uint64_t below_space = ~(((x & lows) + ones * 0x60) | x) & highs;
+  return zero_bytes(x ^ (ones * '"')) | zero_bytes(x ^ (ones * '\\')) | below_space;
+}
+
 // The offset of the first byte at or after i that a JSON string must
-// escape, or s.size(): 16 bytes at a time with SSE2, else 8 at a time (zero
-// and less-than byte tests of "Bit Twiddling Hacks"; the lowest flagged byte
-// is exact); the tail byte by byte.
+// escape, or s.size(). 16 bytes at a time with SSE2, the last (partial)
+// block as an overlapping load of the string's final 16 bytes; shorter
+// strings 8 bytes at a time the same way. Every load stays inside s.
 size_t next_to_escape(std::string_view s, size_t i) {
+  const char* d = s.data();
+  const size_t n = s.size();
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+  const auto hits = [&](size_t at) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + at));
     const __m128i below_space = _mm_cmpeq_epi8(_mm_max_epu8(x, control), control);  // unsigned x <= 0x1f
-    const int hit = _mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), below_space));
-    if (hit) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(hit)));
-  }
-#else
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t x;
-      std::memcpy(&x, s.data() + i, 8);
-      const uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-      const uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs;
-      if (hit) return i + static_cast<size_t>(std::countr_zero(hit)) / 8;
-    }
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), below_space)));
+  };
+  if (n >= 16) {
+    for (; i + 16 <= n; i += 16)
+      if (const unsigned hit = hits(i)) return i + static_cast<size_t>(std::countr_zero(hit));
+    if (i == n) return n;
+    const size_t last = n - 16;  // i - last bytes of it are already looked at
+    const unsigned hit = hits(last) & (~0u << (i - last));
+    return hit ? last + static_cast<size_t>(std::countr_zero(hit)) : n;
   }
 #endif
-  while (i < s.size() && !must_escape(static_cast<unsigned char>(s[i]))) ++i;
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t x;
+    for (; i + 8 <= n; i += 8) {
+      std::memcpy(&x, d + i, 8);
+      if (const uint64_t hit = escape_bits(x)) return i + static_cast<size_t>(std::countr_zero(hit)) / 8;
+    }
+    if (i < n && n >= 8) {
+      const size_t last = n - 8;
+      std::memcpy(&x, d + last, 8);
+      const uint64_t hit = escape_bits(x) & (~0ull << (8 * (i - last)));
+      return hit ? last + static_cast<size_t>(std::countr_zero(hit)) / 8 : n;
+    }
+  }
+  while (i < n && !must_escape(static_cast<unsigned char>(d[i]))) ++i;
   return i;
 }
 }  // namespace
 
 namespace {
-// Room for n more bytes at the end of out: one call where appending piece
-// by piece costs a call per piece (std::string's members are not inlined).
-char* append_room(std::string& out, size_t n) {
-  const size_t at = out.size();
-  out.resize(at + n);
-  return out.data() + at;
-}
-}  // namespace
+// Where the writer puts its bytes: a string grown ahead and written through
+// a pointer, then cut to length when done. std::string's own appends are
+// calls that check and grow for each piece (60 pieces and more a case).
+class JsonOut {
+ public:
+  JsonOut(std::string& s, size_t expect) : s_(s), pos_(s.size()) { s_.resize(pos_ + expect); }
+  ~JsonOut() { s_.resize(pos_); }
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
 
-void write_json_string(std::string& out, std::string_view s) {
+  // Room for n more bytes, to be written at once.
+  [[gnu::always_inline]] char* room(size_t n) {
+    if (n > s_.size() - pos_) [[unlikely]] grow(n);
+    char* p = s_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  void put(char ch) { *room(1) = ch; }
+  void put(std::string_view v) {
+    if (!v.empty()) std::memcpy(room(v.size()), v.data(), v.size());
+  }
+
+ private:
+  [[gnu::noinline]] void grow(size_t n) { s_.resize(std::max(s_.size() * 2, pos_ + n + 256)); }
+  std::string& s_;
+  size_t pos_;
+};
+
+void write_json_string(JsonOut& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
   size_t i = next_to_escape(s, 0);
   if (i == s.size()) {  // the usual case: nothing to escape
-    char* p = append_room(out, s.size() + 2);
+    char* p = out.room(s.size() + 2);
     p[0] = '"';
     if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
     p[s.size() + 1] = '"';
     return;
   }
-  out.push_back('"');
+  out.put('"');
   size_t start = 0;
   for (; i < s.size(); i = next_to_escape(s, i + 1)) {
     const unsigned char ch = static_cast<unsigned char>(s[i]);
-    out.append(s.data() + start, i - start);
+    out.put(s.substr(start, i - start));
     start = i + 1;
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(hex[ch >> 4]);
-        out.push_back(hex[ch & 15]);
+      case '"': out.put("\\\""); break;
+      case '\\': out.put("\\\\"); break;
+      case '\n': out.put("\\n"); break;
+      case '\r': out.put("\\r"); break;
+      case '\t': out.put("\\t"); break;
+      case '\b': out.put("\\b"); break;
+      case '\f': out.put("\\f"); break;
+      default: {
+        char* p = out.room(6);
+        std::memcpy(p, "\\u00", 4);
+        p[4] = hex[ch >> 4];
+        p[5] = hex[ch & 15];
+      }
     }
   }
-  out.append(s.data() + start, s.size() - start);
-  out.push_back('"');
+  out.put(s.substr(start));
+  out.put('"');
+}
+
+}  // namespace
+
+void write_json_string(std::string& out, std::string_view s) {
+  JsonOut o(out, s.size() + 2);
+  write_json_string(o, s);
 }
 
 namespace {
@@ -1196,12 +1245,12 @@ namespace {
 // Writes members of one object; tracks the comma.
 class ObjectWriter {
  public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
-  // A member name of the schema (nothing to escape): `,"k":` in one append.
+  explicit ObjectWriter(JsonOut& out) : out_(out) { out_.put('{'); }
+  // A member name of the schema (nothing to escape): `,"k":` in one piece.
   ObjectWriter& key(std::string_view k) {
     const size_t comma = first_ ? 0 : 1;
     first_ = false;
-    char* p = append_room(out_, comma + k.size() + 3);
+    char* p = out_.room(comma + k.size() + 3);
     if (comma) *p++ = ',';
     *p++ = '"';
     std::memcpy(p, k.data(), k.size());
@@ -1211,58 +1260,58 @@ class ObjectWriter {
   }
   // A member name from the input (an unknown member's), escaped.
   ObjectWriter& any_key(std::string_view k) {
-    if (!first_) out_.push_back(',');
+    if (!first_) out_.put(',');
     first_ = false;
     write_json_string(out_, k);
-    out_.push_back(':');
+    out_.put(':');
     return *this;
   }
   void str(std::string_view k, std::string_view v) { key(k), write_json_string(out_, v); }
   void opt(std::string_view k, const OptString& v) {
     key(k);
     if (v) write_json_string(out_, *v);
-    else out_ += "null";
+    else out_.put("null");
   }
   void integer(std::string_view k, int64_t v) {
     key(k);
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    out_.put(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
   }
-  void boolean(std::string_view k, bool v) { key(k), out_ += v ? "true" : "false"; }
+  void boolean(std::string_view k, bool v) { key(k), out_.put(v ? "true" : "false"); }
   void strings(std::string_view k, const std::vector<std::string>& v) {
     key(k);
-    out_.push_back('[');
+    out_.put('[');
     for (size_t i = 0; i < v.size(); ++i) {
-      if (i) out_.push_back(',');
+      if (i) out_.put(',');
       write_json_string(out_, v[i]);
     }
-    out_.push_back(']');
+    out_.put(']');
   }
-  void raw(std::string_view k, std::string_view json) { any_key(k), out_ += json; }
+  void raw(std::string_view k, std::string_view json) { any_key(k), out_.put(json); }
   void extras(const Extras& e) {
     for (const auto& [k, v] : e) raw(k, v);
   }
-  void null(std::string_view k) { key(k), out_ += "null"; }
-  std::string& out() { return out_; }
-  ~ObjectWriter() { out_.push_back('}'); }
+  void null(std::string_view k) { key(k), out_.put("null"); }
+  JsonOut& out() { return out_; }
+  ~ObjectWriter() { out_.put('}'); }
 
  private:
-  std::string& out_;
+  JsonOut& out_;
   bool first_ = true;
 };
 
 template <class T, class F>
-void write_array(std::string& out, const std::vector<T>& items, F&& write_one) {
-  out.push_back('[');
+void write_array(JsonOut& out, const std::vector<T>& items, F&& write_one) {
+  out.put('[');
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out.push_back(',');
+    if (i) out.put(',');
     write_one(out, items[i]);
   }
-  out.push_back(']');
+  out.put(']');
 }
 
-void write_customer(std::string& out, const Customer& c) {
+void write_customer(JsonOut& out, const Customer& c) {
   ObjectWriter w(out);
   w.str("id", c.id);
   w.opt("handle", c.handle);
@@ -1272,7 +1321,7 @@ void write_customer(std::string& out, const Customer& c) {
   w.extras(c.extra);
 }
 
-void write_message(std::string& out, const Message& m) {
+void write_message(JsonOut& out, const Message& m) {
   ObjectWriter w(out);
   w.str("id", m.id);
   w.str("dir", to_string(m.dir));
@@ -1288,7 +1337,7 @@ void write_message(std::string& out, const Message& m) {
   w.extras(m.extra);
 }
 
-void write_sla(std::string& out, const Sla& s) {
+void write_sla(JsonOut& out, const Sla& s) {
   ObjectWriter w(out);
   w.opt("first_response_due", s.first_response_due);
   w.opt("next_response_due", s.next_response_due);
@@ -1298,7 +1347,7 @@ void write_sla(std::string& out, const Sla& s) {
   w.extras(s.extra);
 }
 
-void write_handoff(std::string& out, const Handoff& h) {
+void write_handoff(JsonOut& out, const Handoff& h) {
   ObjectWriter w(out);
   w.str("to", h.to);
   w.str("at", h.at);
@@ -1311,7 +1360,7 @@ void write_handoff(std::string& out, const Handoff& h) {
   w.extras(h.extra);
 }
 
-void write_incident(std::string& out, const Incident& i) {
+void write_incident(JsonOut& out, const Incident& i) {
   ObjectWriter w(out);
   w.str("id", i.id);
   w.opt("title", i.title);
@@ -1319,7 +1368,7 @@ void write_incident(std::string& out, const Incident& i) {
   w.extras(i.extra);
 }
 
-void write_resolution(std::string& out, const Resolution& r) {
+void write_resolution(JsonOut& out, const Resolution& r) {
   ObjectWriter w(out);
   w.str("reason", r.reason);
   w.str("at", r.at);
@@ -1327,14 +1376,14 @@ void write_resolution(std::string& out, const Resolution& r) {
   w.extras(r.extra);
 }
 
-void write_link(std::string& out, const Link& l) {
+void write_link(JsonOut& out, const Link& l) {
   ObjectWriter w(out);
   w.str("rel", l.rel);
   w.str("ref", l.ref);
   w.extras(l.extra);
 }
 
-void write_event(std::string& out, const Event& e) {
+void write_event(JsonOut& out, const Event& e) {
   ObjectWriter w(out);
   w.str("at", e.at);
   w.str("by", e.by);
@@ -1346,12 +1395,21 @@ template <class T, class F>
 void write_optional(ObjectWriter& w, std::string_view k, const std::optional<T>& v, F&& write_one) {
   w.key(k);
   if (v) write_one(w.out(), *v);
-  else w.out() += "null";
+  else w.out().put("null");
+}
+
+// Room for a case as written: its texts, and a generous allowance for the
+// rest (the writer grows the room if a case needs more).
+size_t expected_size(const Case& c) {
+  size_t n = 1024 + 256 * c.events.size();
+  for (const auto& m : c.messages) n += 256 + m.text.size() + m.text.size() / 8;
+  return n;
 }
 
 }  // namespace
 
-void write_case_canonical(std::string& out, const Case& c) {
+void write_case_canonical(std::string& s, const Case& c) {
+  JsonOut out(s, expected_size(c));
   ObjectWriter w(out);
   w.integer("v", c.v);
   w.str("id", c.id);

@@ -69,6 +69,21 @@ TEST_CASE("write_json_string escapes every byte that needs it at every offset, a
   CHECK(out == reference_json_string(all));
 }
 
+TEST_CASE("write_json_string agrees with byte by byte on random strings of escapes and their neighbours") {
+  // Bytes next to the ones that need escaping ('#' is '"' + 1, ']' is '\\' + 1)
+  // catch a scan whose byte tests leak into the byte after a hit.
+  const std::string alphabet = std::string("\"#!\\]\x1f \x01\x7f\x80\xff a\0", 14);
+  uint64_t seed = 42;
+  const auto next = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull, seed >> 33; };
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(next() % 41, 'a');
+    for (char& ch : s) ch = alphabet[next() % alphabet.size()];
+    std::string out;
+    write_json_string(out, s);
+    REQUIRE(out == reference_json_string(s));
+  }
+}
+
 TEST_CASE("unknown members: plain JSON is kept, anything the DOM parser refuses is still refused") {
   const std::string deep = std::string(70, '[') + "1" + std::string(70, ']');  // beyond the quick check's depth
   for (const char* good : {R"([ ])", R"({ })", R"("\u00e9\ud83d\ude00")", R"("caf\u00e9 é")", R"({"a" : [true, false, null, -0.5e+3]})",
