@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <unordered_set>
 
@@ -23,6 +24,23 @@ const std::unordered_set<std::string_view>& stopwords() {
       "isnt", "cant", "wont", "didnt", "doesnt", "there's", "what's", "i've", "you're", "isn't", "didn't",
       "doesn't", "let's", "that's", "via", "etc"};
   return words;
+}
+
+// Which (first byte, length) pairs a stopword has: one bit per length for
+// each first byte, so most terms skip the set's hashing.
+struct StopwordShapes {
+  std::array<uint32_t, 256> lengths{};
+  StopwordShapes() {
+    for (std::string_view w : stopwords())
+      lengths[static_cast<unsigned char>(w[0])] |= 1u << std::min<size_t>(w.size(), 31);
+  }
+};
+
+bool is_stopword(std::string_view term) {
+  static const StopwordShapes shapes;
+  if (term.empty() || !(shapes.lengths[static_cast<unsigned char>(term[0])] & (1u << std::min<size_t>(term.size(), 31))))
+    return false;
+  return stopwords().count(term) > 0;
 }
 
 bool is_term_char(int32_t cp) {
@@ -57,7 +75,7 @@ std::string fold(std::string_view s) {
 bool keep(const std::string& term, size_t chars) {
   if (chars < 3) return false;
   if (std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  return !stopwords().count(term);
+  return !is_stopword(term);
 }
 
 // Splits one whitespace-free word into terms.
@@ -116,7 +134,7 @@ void ascii_word_terms(std::string_view word, std::vector<std::string>& out, std:
       digits = digits && word[k] >= '0' && word[k] <= '9';
     }
     const std::string_view term(cur);
-    if (!digits && !stopwords().count(term) && std::find(out.begin(), out.end(), term) == out.end())
+    if (!digits && !is_stopword(term) && std::find(out.begin(), out.end(), term) == out.end())
       out.emplace_back(term);
   }
 }
