@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "lib/report/definitions.h"
 #include "lib/report/local_time.h"
 #include "lib/report/metrics.h"
@@ -48,6 +50,27 @@ TEST_CASE("report quantiles: median as statistics.median, percentiles as numpy")
   CHECK(s.summarize().p50_ms == 30);
   CHECK(!percentile_sorted({}, 0.5));
   CHECK(*percentile_sorted({7}, 0.95) == 7);
+}
+
+TEST_CASE("report quantiles: the selected ranks give what a full sort gives, for any n and ties") {
+  uint64_t seed = 7;
+  const auto next = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull, seed >> 33; };
+  for (size_t n : {1, 2, 3, 4, 5, 10, 11, 19, 20, 21, 100, 1001, 5000}) {
+    for (uint64_t spread : {3ull, 1000000ull}) {
+      Samples s;
+      std::vector<int64_t> v;
+      for (size_t i = 0; i < n; ++i) v.push_back(static_cast<int64_t>(next() % spread)), s.add(v.back());
+      std::sort(v.begin(), v.end());
+      const Summary a = s.summarize();
+      CAPTURE(n);
+      CHECK(a.n == n);
+      CHECK(a.p50_ms == *percentile_sorted(v, 0.50));
+      CHECK(a.p90_ms == *percentile_sorted(v, 0.90));
+      CHECK(a.p95_ms == *percentile_sorted(v, 0.95));
+      CHECK(a.max_ms == v.back());
+      CHECK(s.summarize().p90_ms == a.p90_ms);  // again: the same
+    }
+  }
 }
 
 TEST_CASE("report clocks: FRT skips auto replies; NRT starts at the first message after a reply") {

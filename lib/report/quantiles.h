@@ -1,5 +1,6 @@
 // Exact quantiles over response-time samples: every sample is kept (8 bytes
-// each, so tens of millions fit in memory) and sorted once at the end.
+// each, so tens of millions fit in memory) and the ranks needed are selected
+// at the end (the values a sort would put there, in linear time).
 // Percentiles interpolate linearly between closest ranks, as numpy's default
 // (p50 is then the median as Python's statistics.median has it).
 #pragma once
@@ -21,15 +22,14 @@ std::optional<double> percentile_sorted(const std::vector<int64_t>& sorted, doub
 
 class Samples {
  public:
-  void add(int64_t ms) { v_.push_back(ms), sorted_ = false; }
+  void add(int64_t ms) { v_.push_back(ms); }
   size_t size() const { return v_.size(); }
-  // Sorts in place (once) and summarizes.
+  // Reorders the samples in place and summarizes.
   Summary summarize();
-  void merge(const Samples& other) { v_.insert(v_.end(), other.v_.begin(), other.v_.end()), sorted_ = false; }
+  void merge(const Samples& other) { v_.insert(v_.end(), other.v_.begin(), other.v_.end()); }
 
  private:
   std::vector<int64_t> v_;
-  bool sorted_ = false;
 };
 
 }  // namespace socq::report

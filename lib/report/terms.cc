@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace socq::report {
@@ -26,21 +28,25 @@ const std::unordered_set<std::string_view>& stopwords() {
   return words;
 }
 
-// Which (first byte, length) pairs a stopword has: one bit per length for
-// each first byte, so most terms skip the set's hashing.
-struct StopwordShapes {
-  std::array<uint32_t, 256> lengths{};
-  StopwordShapes() {
-    for (std::string_view w : stopwords())
-      lengths[static_cast<unsigned char>(w[0])] |= 1u << std::min<size_t>(w.size(), 31);
+// The stopwords by first byte and length (all are 2 to 7 bytes): a term
+// is compared with the few of its shape, with no hashing.
+struct StopwordTable {
+  static constexpr size_t kMaxLen = 8;
+  std::array<std::vector<std::string_view>, 256 * kMaxLen> by_shape;
+  StopwordTable() {
+    for (std::string_view w : stopwords()) {
+      if (w.empty() || w.size() >= kMaxLen) throw std::logic_error("stopword too long for the table: raise kMaxLen");
+      by_shape[static_cast<unsigned char>(w[0]) * kMaxLen + w.size()].push_back(w);
+    }
   }
 };
 
 bool is_stopword(std::string_view term) {
-  static const StopwordShapes shapes;
-  if (term.empty() || !(shapes.lengths[static_cast<unsigned char>(term[0])] & (1u << std::min<size_t>(term.size(), 31))))
-    return false;
-  return stopwords().count(term) > 0;
+  static const StopwordTable table;
+  if (term.empty() || term.size() >= StopwordTable::kMaxLen) return false;
+  for (std::string_view w : table.by_shape[static_cast<unsigned char>(term[0]) * StopwordTable::kMaxLen + term.size()])
+    if (std::memcmp(w.data(), term.data(), term.size()) == 0) return true;
+  return false;
 }
 
 bool is_term_char(int32_t cp) {
