@@ -1174,7 +1174,7 @@ namespace {
 // calls that check and grow for each piece (60 pieces and more a case).
 class JsonOut {
  public:
-  JsonOut(std::string& s, size_t expect) : s_(s), pos_(s.size()) { s_.resize(pos_ + expect); }
+  JsonOut(std::string& s, size_t expect) : s_(s), start_(s.size()), pos_(start_) { s_.resize(pos_ + expect); }
   ~JsonOut() { s_.resize(pos_); }
   JsonOut(const JsonOut&) = delete;
   JsonOut& operator=(const JsonOut&) = delete;
@@ -1192,9 +1192,11 @@ class JsonOut {
   }
 
  private:
-  [[gnu::noinline]] void grow(size_t n) { s_.resize(std::max(s_.size() * 2, pos_ + n + 256)); }
+  // Doubles what this writer has made so far, not the whole string: `s`
+  // may hold megabytes written before, and resize() zero-fills what it adds.
+  [[gnu::noinline]] void grow(size_t n) { s_.resize(pos_ + std::max(pos_ - start_, n + 256)); }
   std::string& s_;
-  size_t pos_;
+  size_t start_, pos_;
 };
 
 void write_json_string(JsonOut& out, std::string_view s) {
