@@ -9,7 +9,8 @@ constexpr std::array<MetricDef, 14> kDefs{{
     {"conversation",
      "A conversation is one case: one customer's thread with one brand account on one channel, as socq fetch "
      "builds it (for imports: one case per brand, thread root and customer, rebuilt from reply links; IBM "
-     "conversations have no links, each turn answers the one before). A case's time is its first inbound "
+     "conversations have no links, each turn answers the one before, and a dialog is one case of its "
+     "dialogHeader.company, whoever wrote its agent turns). A case's time is its first inbound "
      "message (else its first message): --since (inclusive), --until (exclusive), --by day and --by week use "
      "it. Messages are taken in time order."},
     {"volume",
@@ -23,9 +24,11 @@ constexpr std::array<MetricDef, 14> kDefs{{
      "interpolate linearly between closest ranks (numpy's default). Quantiles are exact: every sample is kept, "
      "8 bytes each."},
     {"next_response",
-     "next_response (NRT): after each non-auto reply, the first inbound message that follows starts a clock; "
-     "the next non-auto outbound message stops it. Example: agent 09:40, customer 10:00 and 10:05, agent 10:30: "
-     "one NRT of 30 min. Clocks never stopped count as unanswered."},
+     "next_response (NRT): after each non-auto reply that follows the case's first inbound message (that is, "
+     "from the FRT reply on), the first inbound message that follows the reply starts a clock; the next non-auto "
+     "outbound message stops it. A brand post before the customer's first message starts no NRT (the FRT clock "
+     "covers that wait). Example: agent 09:40, customer 10:00 and 10:05, agent 10:30: one NRT of 30 min. Clocks "
+     "never stopped count as unanswered."},
     {"business_time",
      "business: FRT and NRT again, counting only the hours the case's team is open on its calendar (socq "
      "triage's team calendars). Without a calendar configured the report says so and gives no business time."},
@@ -58,7 +61,8 @@ constexpr std::array<MetricDef, 14> kDefs{{
     {"rising_terms",
      "rising_terms: terms in inbound text this period against the previous period of equal length: this period "
      "is [--since, --until) when --since is given, else the 7 days before --until (or now); the previous one "
-     "ends where it starts. A term is a run of letters or digits in NFC case-folded text, at least 3 characters, "
+     "ends where it starts. Both periods count every case read, whatever --since, --until and the group's own "
+     "period: a term's previous count may come from cases the rest of the report leaves out. A term is a run of letters or digits in NFC case-folded text, at least 3 characters, "
      "not all digits, not a stopword; @mentions and URLs are skipped; each message counts a term once. score = "
      "(this + 1) / (previous + 1), for terms seen at least twice this period; top 10."},
     {"fairness",
