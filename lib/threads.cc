@@ -127,8 +127,12 @@ class Threads {
   std::map<size_t, std::string> thread_brand_;
 };
 
+// new until someone answers the customer: a brand post that came before the
+// customer's first message (which the customer then answered) is no answer,
+// as the report's first response sees it.
 void derive_status(Case& c) {
-  const bool answered = std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::out; });
+  const auto first_in = std::find_if(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::in; });
+  const bool answered = std::any_of(first_in, c.messages.end(), [](const Message& m) { return m.dir == Dir::out && !m.is_auto; });
   if (c.messages.back().dir == Dir::out) c.status = CaseStatus::pending_customer;
   else c.status = answered ? CaseStatus::open : CaseStatus::new_;
 }
