@@ -1,5 +1,6 @@
 #include "lib/timefmt.h"
 
+#include <cctype>
 #include <charconv>
 
 #if defined(__SSE2__)
@@ -115,6 +116,29 @@ std::string format_rfc3339_utc(int64_t epoch_ms) {
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d, h,
                   mi, se, ms);
   return buf;
+}
+
+std::optional<int64_t> parse_rfc3339_any(std::string_view s) {
+  if (s.size() < 20) return std::nullopt;
+  std::string t(s);
+  int64_t offset_ms = 0;
+  if (t.back() != 'Z' && t.back() != 'z') {
+    if (t.size() < 25) return std::nullopt;
+    const std::string off = t.substr(t.size() - 6);
+    if ((off[0] != '+' && off[0] != '-') || off[3] != ':' || !std::isdigit(static_cast<unsigned char>(off[1])) ||
+        !std::isdigit(static_cast<unsigned char>(off[2])) || !std::isdigit(static_cast<unsigned char>(off[4])) ||
+        !std::isdigit(static_cast<unsigned char>(off[5])))
+      return std::nullopt;
+    const int hours = (off[1] - '0') * 10 + (off[2] - '0'), minutes = (off[4] - '0') * 10 + (off[5] - '0');
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    offset_ms = (hours * 60 + minutes) * 60000LL;
+    if (off[0] == '-') offset_ms = -offset_ms;
+    t = t.substr(0, t.size() - 6) + "Z";
+  }
+  t.back() = 'Z';
+  auto ms = parse_rfc3339_utc(t);
+  if (!ms || !time_in_range(*ms - offset_ms)) return std::nullopt;
+  return *ms - offset_ms;
 }
 
 }  // namespace socq

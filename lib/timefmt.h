@@ -10,6 +10,10 @@ namespace socq {
 // Milliseconds since the Unix epoch, or nullopt if `s` is not
 // YYYY-MM-DDTHH:MM:SS[.fraction]Z with valid ranges.
 std::optional<int64_t> parse_rfc3339_utc(std::string_view s);
+// Any RFC 3339 time as platforms send it: `Z` or `z`, or an offset
+// (+hh:mm, -hh:mm; "1994-11-05T08:15:30-05:00"), as milliseconds since the
+// epoch in UTC. For what a server says; stored cases hold only `Z` times.
+std::optional<int64_t> parse_rfc3339_any(std::string_view s);
 // YYYY-MM-DDTHH:MM:SSZ, or with .mmm when ms is not whole seconds.
 // Only times in [kMinTimeMs, kMaxTimeMs] format to text that
 // parse_rfc3339_utc reads back (four-digit years): check with time_in_range.

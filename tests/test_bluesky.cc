@@ -168,6 +168,21 @@ TEST_CASE("bluesky: notification pages parse; bad shapes are data errors") {
   CHECK(bad.error().message.find("notification 0") != std::string::npos);
 }
 
+TEST_CASE("bluesky: a link facet gives the whole URL the text shows cut; bad facet ranges are ignored") {
+  // "é" is two bytes: byte offsets, not characters.
+  auto p = parse_bluesky_notifications(R"({"notifications":[
+    {"uri":"at://did:plc:a/app.bsky.feed.post/3k","cid":"c","author":{"did":"did:plc:a"},"reason":"mention",
+     "record":{"$type":"app.bsky.feed.post","text":"é see example.org/a/ve... and x.io/b ok","createdAt":"2026-11-20T08:00:00Z",
+       "facets":[{"index":{"byteStart":7,"byteEnd":26},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://example.org/a/very/long"}]},
+                 {"index":{"byteStart":31,"byteEnd":37},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://x.io/b"}]},
+                 {"index":{"byteStart":0,"byteEnd":2},"features":[{"$type":"app.bsky.richtext.facet#mention","did":"did:plc:b"}]},
+                 {"index":{"byteStart":30,"byteEnd":900},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://bad"}]}]},
+     "indexedAt":"2026-11-20T08:00:00.000Z"}]})");
+  REQUIRE(p.ok());
+  REQUIRE(p->posts.size() == 1);
+  CHECK(p->posts[0].text == "é see https://example.org/a/very/long and https://x.io/b ok");
+}
+
 TEST_CASE("bluesky session: one createSession, cached 0600 beside the store; a bad password is refused (77)") {
   Rig rig;
   auto http = make_curl_client({});

@@ -26,6 +26,19 @@ TEST_CASE("times that are not UTC RFC 3339 are rejected") {
   CHECK_FALSE(parse_rfc3339_utc(""));
 }
 
+TEST_CASE("platform times: Z or an offset, as RFC 3339 allows, read as UTC") {
+  CHECK(parse_rfc3339_any("2026-11-20T07:41:09Z") == 1795160469000);
+  CHECK(parse_rfc3339_any("2026-11-20T07:41:09.250z") == 1795160469250);
+  CHECK(parse_rfc3339_any("2026-11-20T02:41:09-05:00") == 1795160469000);  // Mastodon's documented example form
+  CHECK(parse_rfc3339_any("2026-11-20T09:11:09.250+01:30") == 1795160469250);
+  CHECK(parse_rfc3339_any("2026-11-20T07:41:09+00:00") == 1795160469000);
+  CHECK_FALSE(parse_rfc3339_any("2026-11-20T07:41:09+24:00"));
+  CHECK_FALSE(parse_rfc3339_any("2026-11-20T07:41:09+01:60"));
+  CHECK_FALSE(parse_rfc3339_any("2026-11-20T07:41:09+0100"));
+  CHECK_FALSE(parse_rfc3339_any("2026-11-20T07:41:09"));
+  CHECK_FALSE(parse_rfc3339_any("9999-12-31T23:59:59-01:00"));  // past the years socq can store
+}
+
 TEST_CASE("a time is refused when any one byte of it is wrong, with or without a fraction") {
   // The layout is checked 16 bytes at a time: each offset must still count.
   for (const std::string good : {"2026-11-20T07:41:09Z", "2026-11-20T07:41:09.5Z", "2026-11-20T07:41:09.123456Z"}) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@ constexpr const char* kChannel = "bluesky";
 constexpr const char* kPostCollection = "app.bsky.feed.post";
 constexpr const char* kChatProxy = "did:web:api.bsky.chat#bsky_chat";
 constexpr size_t kMaxPages = 100000;     // a server whose cursors never end
+constexpr int64_t kNotificationOverlapMs = 15 * 60 * 1000;  // read back before the cursor (late-listed posts)
 constexpr size_t kBatch = 25;            // getProfiles and getPosts take 25 at most
 constexpr int64_t kRefreshMarginS = 60;  // renew an access token this close to expiry
 constexpr int64_t kMaxChatGraphemes = 1000;
@@ -69,6 +71,39 @@ std::string rkey_of_uri(const std::string& uri) {
   return slash == std::string::npos ? std::string() : uri.substr(slash + 1);
 }
 
+// The post's text with each link facet's bytes replaced by its full URI:
+// the app may show (and store in `text`) a link shortened or cut, while the
+// facet holds the whole URL (app.bsky.richtext.facet#link). Facets whose
+// byte range does not fit the text, or that overlap, are left alone.
+std::string text_with_links(const std::string& text, const json& facets) {
+  if (!facets.is_array()) return text;
+  std::vector<std::tuple<size_t, size_t, std::string>> links;  // byteStart, byteEnd, uri
+  for (const auto& f : facets) {
+    const json& index = member(f, "index");
+    const json& start = member(index, "byteStart");
+    const json& end = member(index, "byteEnd");
+    if (!start.is_number_unsigned() || !end.is_number_unsigned()) continue;
+    const auto b = start.get<uint64_t>(), e = end.get<uint64_t>();
+    if (b > e || e > text.size()) continue;
+    const json& features = member(f, "features");
+    if (!features.is_array()) continue;
+    for (const auto& feature : features)
+      if (str(feature, "$type") == "app.bsky.richtext.facet#link" && !str(feature, "uri").empty()) {
+        links.emplace_back(static_cast<size_t>(b), static_cast<size_t>(e), str(feature, "uri"));
+        break;
+      }
+  }
+  std::sort(links.begin(), links.end());
+  std::string out;
+  size_t at = 0;
+  for (const auto& [b, e, uri] : links) {
+    if (b < at) continue;  // overlaps the one before
+    out.append(text, at, b - at).append(uri);
+    at = e;
+  }
+  return out.append(text, at, std::string::npos);
+}
+
 BlueskyPost post_of(const json& item, const json& record) {
   BlueskyPost p;
   p.uri = str(item, "uri");
@@ -78,7 +113,7 @@ BlueskyPost post_of(const json& item, const json& record) {
   p.author_did = str(author, "did");
   p.author_handle = str(author, "handle");
   p.author_name = str(author, "displayName");
-  p.text = str(record, "text");
+  p.text = text_with_links(str(record, "text"), member(record, "facets"));
   p.created_at = str(record, "createdAt");
   p.indexed_at = str(item, "indexedAt");
   const json& reply = member(record, "reply");
@@ -139,14 +174,20 @@ class Bluesky final : public Channel {
   Status fetch(const FetchRequest& req, const std::function<Status(FetchPage&&)>& on_page) override {
     if (us_.id.empty())
       if (auto me = whoami(); !me) return me.error();
-    int64_t stop_before = req.since_ms;
+    int64_t stop_before = req.since_ms, cursor_ms = 0;
     if (req.cursor) {
       auto t = atproto_time_ms(*req.cursor);
       if (!t) return Error{Exit::data, "bluesky: the stored " + req.stream + " cursor \"" + *req.cursor + "\" is not a time"};
-      stop_before = *t;
+      stop_before = cursor_ms = *t;
     }
     if (req.stream == "chat") return fetch_chat(req.stream, stop_before, on_page);
-    return fetch_notifications(req.stream, stop_before, on_page);
+    // A notification's indexedAt is its post's sort time, the earlier of when
+    // the AppView indexed it and the post's own createdAt, and the AppView
+    // may list notifications late: a post made before our last run can
+    // appear below the cursor afterwards. Each run reads back a while before
+    // the cursor; the merge keeps each post once.
+    if (req.cursor) stop_before -= kNotificationOverlapMs;
+    return fetch_notifications(req.stream, stop_before, cursor_ms, on_page);
   }
 
   Result<Posted> post(const PostRequest& req) override {
@@ -297,15 +338,19 @@ class Bluesky final : public Channel {
 
   // ---- notifications ----
 
-  Status fetch_notifications(const std::string& stream, int64_t stop_before,
+  // stop_before: the oldest time read; cursor_ms: the stored cursor, which
+  // only moves forward.
+  Status fetch_notifications(const std::string& stream, int64_t stop_before, int64_t cursor_ms,
                              const std::function<Status(FetchPage&&)>& on_page) {
     Gathered g;
     FetchPage out{stream, {}, {}, 0, 0};
-    int64_t newest = 0;
+    int64_t newest = cursor_ms;
     std::string cursor;
     std::set<std::string> cursors_seen;
     for (;;) {
-      std::string query = "reasons=mention&reasons=reply&limit=50";
+      // priority=false: every account's mentions, not only those of accounts
+      // we follow (which the account's stored preference may ask for).
+      std::string query = "reasons=mention&reasons=reply&limit=50&priority=false";
       if (!cursor.empty()) query += "&cursor=" + url_escape(cursor);
       HttpRequest r = request("GET", "app.bsky.notification.listNotifications", query, "");
       auto body = call(r);
@@ -475,6 +520,13 @@ class Bluesky final : public Channel {
 
   // ---- chat ----
 
+  // An error on the first chat call that says the chat service is not
+  // there for us, rather than that our session is bad.
+  static bool chat_unavailable(const Error& e) {
+    return e.code == Exit::unavailable || e.code == Exit::data ||
+           (e.code == Exit::no_perm && e.message.find("Bad token method") != std::string::npos);
+  }
+
   Result<json> chat_page(const std::string& nsid, std::string query, const std::string& cursor) {
     if (!cursor.empty()) query += "&cursor=" + url_escape(cursor);
     return get(nsid, query);
@@ -488,9 +540,12 @@ class Bluesky final : public Channel {
     std::vector<json> convos;
     for (;;) {
       auto body = chat_page("chat.bsky.convo.listConvos", "limit=100", cursor);
-      if (!body && body.error().code == Exit::unavailable && out.pages == 0) {
+      if (!body && out.pages == 0 && chat_unavailable(body.error())) {
         // No chat service behind this PDS (the reference servers have none:
-        // 501 without the proxy header, 500 with it): DMs wait for a later run.
+        // 501 without the proxy header, 500 with it; 400 InvalidRequest when
+        // the PDS cannot resolve the chat service), or an app password made
+        // without DM access (400 InvalidToken "Bad token method"): mentions
+        // are still fetched; DMs wait for a later run.
         if (o_.note) o_.note("chat unavailable, direct messages not fetched this run: " + body.error().message);
         return ok_status();
       }
@@ -755,26 +810,7 @@ std::string bluesky_rkey(const std::string& key) {
   return make_tid(k2023 + (h >> 10) % kThreeYears, h & 0x3FF);
 }
 
-std::optional<int64_t> atproto_time_ms(std::string_view s) {
-  if (s.size() < 20) return std::nullopt;
-  std::string t(s);
-  int64_t offset_ms = 0;
-  if (t.back() != 'Z' && t.back() != 'z') {
-    if (t.size() < 25) return std::nullopt;
-    const std::string off = t.substr(t.size() - 6);
-    if ((off[0] != '+' && off[0] != '-') || off[3] != ':' || !std::isdigit(static_cast<unsigned char>(off[1])) ||
-        !std::isdigit(static_cast<unsigned char>(off[2])) || !std::isdigit(static_cast<unsigned char>(off[4])) ||
-        !std::isdigit(static_cast<unsigned char>(off[5])))
-      return std::nullopt;
-    offset_ms = ((off[1] - '0') * 600 + (off[2] - '0') * 60 + (off[4] - '0') * 10 + (off[5] - '0')) * 60000LL;
-    if (off[0] == '-') offset_ms = -offset_ms;
-    t = t.substr(0, t.size() - 6) + "Z";
-  }
-  t.back() = 'Z';
-  auto ms = parse_rfc3339_utc(t);
-  if (!ms) return std::nullopt;
-  return *ms - offset_ms;
-}
+std::optional<int64_t> atproto_time_ms(std::string_view s) { return parse_rfc3339_any(s); }
 
 Result<BlueskyNotificationPage> parse_bluesky_notifications(std::string_view body) {
   const json j = json::parse(body, nullptr, false);

@@ -21,6 +21,7 @@ using json = nlohmann::json;
 constexpr const char* kChannel = "facebook";
 constexpr size_t kMaxPages = 100000;
 constexpr int64_t kWindowMs = 24LL * 3600 * 1000;  // Messenger's standard messaging window
+constexpr int64_t kCommentHorizonMs = 30LL * 24 * 3600 * 1000;  // how far back a run with a cursor looks for posts with new comments
 // fields=participants,updated_time,messages{message,from,created_time,id}, encoded.
 constexpr const char* kConversationFields = "participants,updated_time,messages%7Bmessage,from,created_time,id%7D";
 constexpr const char* kCommentFields = "id,message,from,created_time,parent";
@@ -267,7 +268,10 @@ class Facebook final : public Channel {
       for (const auto& conv : *page->data) {
         const auto updated = parse_graph_time(str(conv, "updated_time"));
         if (!updated) return Error{Exit::data, said("GET " + redact_url(url) + ": a conversation without a valid updated_time")};
-        if (*updated < cutoff || (req.cursor && *updated == cutoff)) {
+        // Graph times are whole seconds: a conversation updated in the
+        // cursor's own second may hold a message that came after our last
+        // run, so it is read again (messages are kept once by id).
+        if (*updated < cutoff) {
           done = true;  // newest updated first: the rest are older
           break;
         }
@@ -320,6 +324,10 @@ class Facebook final : public Channel {
     std::vector<json> comments;
     std::set<std::string> seen;
     std::string url = o_.base_url + "/" + us_.id + "/feed?fields=id,created_time,updated_time&limit=25";
+    // A customer may comment on an older post: a run with a cursor walks the
+    // feed back to kCommentHorizon before the cursor (posts not updated
+    // since the cursor are skipped without a request), not only to --since.
+    const int64_t feed_back_to = req.cursor ? std::min(req.since_ms, cutoff - kCommentHorizonMs) : req.since_ms;
     bool done = false;
     while (!url.empty() && !done) {
       auto body = get_json(url);
@@ -331,8 +339,8 @@ class Facebook final : public Channel {
         const auto created = parse_graph_time(str(post, "created_time"));
         const auto updated = parse_graph_time(str(post, "updated_time")).value_or(created.value_or(0));
         if (str(post, "id").empty() || !created) return Error{Exit::data, said("GET " + redact_url(url) + ": a post without id or created_time")};
-        if (*created < req.since_ms) {
-          done = true;  // the feed is newest first: the rest are older than --since
+        if (*created < feed_back_to) {
+          done = true;  // the feed is newest first by creation: the rest are older
           break;
         }
         if (updated < cutoff) continue;  // no comment since the cursor
@@ -350,7 +358,7 @@ class Facebook final : public Channel {
     return on_page(std::move(out));
   }
 
-  // One post's comments at or after `cutoff`, newest first, every page.
+  // One post's comments at or after `cutoff`, every page.
   Status post_comments(const std::string& post_id, int64_t cutoff, std::vector<json>& comments, int64_t& newest, size_t& pages) {
     std::set<std::string> seen;
     std::string url = o_.base_url + "/" + post_id + "/comments?filter=stream&order=reverse_chronological&fields=" + kCommentFields + "&limit=100";
@@ -360,19 +368,17 @@ class Facebook final : public Channel {
       ++pages;
       auto page = list_of(*body);
       if (!page) return Error{Exit::data, said("GET " + redact_url(url) + ": " + page.error().message)};
-      bool older = false;
+      // Every page: Graph ranks comments where it can, whatever `order`
+      // asks for, so an older comment on one page says nothing of the next.
       for (const auto& cm : *page->data) {
         const auto at = parse_graph_time(str(cm, "created_time"));
         if (!at) return Error{Exit::data, said("GET " + redact_url(url) + ": a comment without a valid created_time")};
-        if (*at < cutoff) {
-          older = true;
-          continue;
-        }
+        if (*at < cutoff) continue;
         newest = std::max(newest, *at);
         comments.push_back(cm);
       }
       Status loop = ok_status();
-      url = older ? "" : next_url(page->next, seen, loop);
+      url = next_url(page->next, seen, loop);
       if (!loop) return loop;
     }
     return ok_status();
@@ -481,7 +487,7 @@ std::optional<int64_t> parse_graph_time(const std::string& s) {
   }
   if (s.size() >= 25 && (s[s.size() - 6] == '+' || s[s.size() - 6] == '-') && s[s.size() - 3] == ':')
     return parse_graph_time(s.substr(0, s.size() - 3) + s.substr(s.size() - 2));
-  return parse_rfc3339_utc(s);
+  return parse_rfc3339_any(s);
 }
 
 Result<std::vector<Case>> facebook_cases_from_body(const std::string& body, const std::string& stream, const Identity& us) {

@@ -65,7 +65,6 @@ size_t decode_one(std::string_view s, std::string& out) {
 struct Tag {
   std::string name;  // lower case
   bool closing = false;
-  bool invisible = false;  // class contains the token "invisible"
 };
 
 Tag parse_tag(std::string_view inner) {
@@ -73,19 +72,6 @@ Tag parse_tag(std::string_view inner) {
   size_t i = 0;
   if (i < inner.size() && inner[i] == '/') t.closing = true, ++i;
   while (i < inner.size() && (std::isalnum(static_cast<unsigned char>(inner[i])))) t.name += static_cast<char>(std::tolower(inner[i++]));
-  const auto cls = inner.find("class=");
-  if (cls != std::string_view::npos && cls + 6 < inner.size()) {
-    const char q = inner[cls + 6];
-    const size_t start = cls + 6 + (q == '"' || q == '\'' ? 1 : 0);
-    const size_t end = q == '"' || q == '\'' ? inner.find(q, start) : inner.find_first_of(" />", start);
-    const std::string_view value = inner.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    size_t p = 0;
-    while (p < value.size()) {
-      const size_t e = std::min(value.find(' ', p), value.size());
-      if (value.substr(p, e - p) == "invisible") t.invisible = true;
-      p = e + 1;
-    }
-  }
   return t;
 }
 
@@ -114,8 +100,6 @@ std::string decode_entities(std::string_view s) {
 
 std::string html_to_text(std::string_view html) {
   std::string out;
-  std::vector<bool> spans;  // open spans: whether each hides its text
-  size_t hidden = 0;
   bool seen_paragraph = false;
   for (size_t i = 0; i < html.size();) {
     if (html[i] == '<') {
@@ -127,18 +111,15 @@ std::string html_to_text(std::string_view html) {
       else if (t.name == "p" && !t.closing) {
         if (seen_paragraph) out += "\n\n";
         seen_paragraph = true;
-      } else if (t.name == "span" && !t.closing) {
-        spans.push_back(t.invisible);
-        hidden += t.invisible;
-      } else if (t.name == "span" && !spans.empty()) {
-        hidden -= spans.back();
-        spans.pop_back();
       }
+      // Spans are kept whole, "invisible" ones too: Mastodon hides a link's
+      // scheme and tail in them for display, and what the customer posted
+      // is the whole link.
       continue;
     }
     const auto next = html.find('<', i);
     const std::string_view chunk = html.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
-    if (!hidden) out += decode_entities(chunk);
+    out += decode_entities(chunk);
     i += chunk.size();
   }
   trim_lines(out);

@@ -1,7 +1,7 @@
 // Mastodon status HTML to the plain text a person wrote: tags dropped,
 // entities decoded, <br> and paragraph breaks as line breaks, mention and
-// link markup reduced to their visible text (Mastodon's
-// <span class="invisible"> parts removed).
+// link markup reduced to their text; a link keeps the scheme and tail that
+// Mastodon hides in <span class="invisible"> for display.
 #pragma once
 #include <string>
 #include <string_view>

@@ -223,7 +223,7 @@ class Mastodon final : public Channel {
       for (const auto& item : page->items) {
         const json* st = status_of(item, dms);
         if (!st) continue;
-        const auto at = parse_rfc3339_utc(str(*st, "created_at"));
+        const auto at = parse_rfc3339_any(str(*st, "created_at"));
         if (at && *at < req.since_ms) {
           older_than_since = true;
           continue;
@@ -294,7 +294,7 @@ class Mastodon final : public Channel {
     if (auto r = str(st, "in_reply_to_id"); !r.empty()) m.reply_to = r;
     m.author = author;
     m.inbound = str(acc, "id") != us_.id;
-    const auto at = parse_rfc3339_utc(str(st, "created_at"));
+    const auto at = parse_rfc3339_any(str(st, "created_at"));
     if (!at)
       return Error{Exit::data, said(fmt::format("{}: status {} has no valid created_at", redact_url(o_.base_url), id))};
     m.at = format_rfc3339_utc(*at / 1000 * 1000);

@@ -19,7 +19,9 @@ using json = nlohmann::json;
 
 constexpr const char* kChannel = "x";
 constexpr size_t kMaxPages = 100000;  // a server whose next_token never ends
-constexpr const char* kTweetFields = "tweet.fields=created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets";
+// note_tweet: a post over 280 characters has only its start in `text`.
+constexpr const char* kTweetFields =
+    "tweet.fields=created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,note_tweet";
 constexpr const char* kUserFields = "user.fields=username,name,public_metrics";
 constexpr const char* kDmFields = "dm_event.fields=id,text,event_type,created_at,sender_id,dm_conversation_id";
 
@@ -87,6 +89,8 @@ Result<XItem> read_item(const json& t, bool dm) {
   XItem it;
   it.id = str(t, "id");
   it.text = x_unescape(str(t, "text"));
+  if (!dm)
+    if (auto note = str(channel_json::member(t, "note_tweet"), "text"); !note.empty()) it.text = x_unescape(note);  // the whole long post
   it.author_id = str(t, dm ? "sender_id" : "author_id");
   it.conversation = str(t, dm ? "dm_conversation_id" : "conversation_id");
   if (it.conversation.empty()) it.conversation = it.id;
@@ -94,7 +98,7 @@ Result<XItem> read_item(const json& t, bool dm) {
   if (auto refs = t.find("referenced_tweets"); t.is_object() && refs != t.end() && refs->is_array())
     for (const auto& r : *refs)
       if (str(r, "type") == "replied_to") it.reply_to = str(r, "id");
-  const auto at = parse_rfc3339_utc(str(t, "created_at"));
+  const auto at = parse_rfc3339_any(str(t, "created_at"));
   if (it.id.empty() || it.author_id.empty() || !at)
     return Error{Exit::data, fmt::format("a {} without id, {} or a valid created_at (id \"{}\")", dm ? "DM event" : "tweet",
                                          dm ? "sender_id" : "author_id", it.id)};
