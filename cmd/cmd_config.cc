@@ -1,5 +1,5 @@
 // socq config: the effective configuration and where each value came from;
-// a check of every account's token source that contacts no server.
+// a check of every account's base_url and token source that contacts no server.
 #include <fmt/format.h>
 
 #include "cmd/commands.h"
@@ -85,7 +85,7 @@ int run_check(Context& ctx) {
 Runner setup_config(CLI::App* sub, Context& ctx) {
   sub->require_subcommand(1);
   CLI::App* show = sub->add_subcommand("show", "print the effective config and where each value came from (secrets masked)");
-  CLI::App* check = sub->add_subcommand("check", "validate the config and every account's token source, offline");
+  CLI::App* check = sub->add_subcommand("check", "validate the config, every account's base_url and token source, offline");
   return [&ctx, show, check] {
     if (show->parsed()) return run_show(ctx);
     if (check->parsed()) return run_check(ctx);

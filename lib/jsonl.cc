@@ -2,7 +2,6 @@
 
 #include "lib/case_blocks.h"
 
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
