@@ -85,6 +85,7 @@ json post_to_json(const PostRequest& req) {
   if (req.in_reply_to) j["in_reply_to"] = *req.in_reply_to;
   if (req.recipient) j["recipient"] = *req.recipient;
   if (req.customer_last_at) j["customer_last_at"] = *req.customer_last_at;
+  if (req.private_reply_to) j["private_reply_to"] = *req.private_reply_to;
   return j;
 }
 
@@ -103,6 +104,7 @@ Result<PostRequest> post_of_payload(const OutboxRow& row) {
   if (auto it = p->find("in_reply_to"); it != p->end() && it->is_string()) req.in_reply_to = it->get<std::string>();
   if (auto it = p->find("recipient"); it != p->end() && it->is_string()) req.recipient = it->get<std::string>();
   if (auto it = p->find("customer_last_at"); it != p->end() && it->is_string()) req.customer_last_at = it->get<std::string>();
+  if (auto it = p->find("private_reply_to"); it != p->end() && it->is_string()) req.private_reply_to = it->get<std::string>();
   req.idempotency_key = row.key;
   return req;
 }

@@ -305,6 +305,43 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     CHECK(p.error().message.find("24 hours") != std::string::npos);
     CHECK(rig.requests_to("/messages") == 0);
   }
+  SUBCASE("a private reply to a comment: sent to the comment (Private Replies), once; refused after 7 days") {
+    rig.post("/__fake/feed", nlohmann::json::array({{{"id", std::string(kPage) + "_880077777"}, {"message", "Timetable change"},
+                                                      {"created_time", graph_now(-9 * 24 * 3600 * 1000LL)},
+                                                      {"comments", {{{"id", "880077777_1"}, {"message", "my card number is ..."},
+                                                                     {"from", {{"id", "5550001"}, {"name", "Cy Doe"}}},
+                                                                     {"created_time", graph_now(-2 * 3600 * 1000LL)}},
+                                                                    {{"id", "880077777_2"}, {"message", "old one"},
+                                                                     {"from", {{"id", "5550002"}, {"name", "Di Roe"}}},
+                                                                     {"created_time", graph_now(-8 * 24 * 3600 * 1000LL)}}}}}})
+                                 .dump());
+    PostRequest req;
+    req.text = "Please don't post card numbers; we have written to you privately.";
+    req.is_public = false;
+    req.recipient = "5550001";  // the commenter's id: no PSID, never used as one
+    req.private_reply_to = "880077777_1";
+    req.customer_last_at = format_rfc3339_utc(SystemClock().now_ms() - 2 * 3600 * 1000);
+    auto p = ch->post(req);
+    REQUIRE_MESSAGE(p.ok(), p.error().message);
+    const auto posts = rig.get("/__fake/posts");
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0]["kind"] == "private_reply");
+    CHECK(posts[0]["comment_id"] == "880077777_1");
+    CHECK(posts[0]["id"] == p->id);
+    // One private reply per comment: Facebook refuses a second, nothing goes out twice.
+    auto again = ch->post(req);
+    CHECK(!again.ok());
+    CHECK(rig.get("/__fake/posts").size() == 1);
+    // Past 7 days: refused before sending.
+    const size_t sent_before = rig.requests_to("/messages");
+    req.private_reply_to = "880077777_2";
+    req.customer_last_at = format_rfc3339_utc(SystemClock().now_ms() - 8 * 24 * 3600 * 1000LL);
+    auto late = ch->post(req);
+    REQUIRE(!late.ok());
+    CHECK(late.error().code == Exit::data);
+    CHECK(late.error().message.find("7 days") != std::string::npos);
+    CHECK(rig.requests_to("/messages") == sent_before);
+  }
   SUBCASE("no recipient: usage error") {
     PostRequest req;
     req.text = "hi";

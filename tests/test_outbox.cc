@@ -303,5 +303,19 @@ TEST_CASE("outbox: a channel post's payload without text or public is a data err
   CHECK(req->in_reply_to == std::optional<std::string>("9"));
   CHECK_FALSE(req->recipient);  // not a string: absent
   CHECK(req->idempotency_key == "socq-k");
+  // Every field goes through the outbox and back (a resumed post is the post planned).
+  PostRequest full;
+  full.text = "psst";
+  full.is_public = false;
+  full.recipient = "7";
+  full.customer_last_at = "2026-11-20T09:00:00Z";
+  full.private_reply_to = "880077777_1";
+  row.payload = nlohmann::json{{"post", post_to_json(full)}}.dump();
+  auto back = post_of_payload(row);
+  REQUIRE(back.ok());
+  CHECK(back->recipient == full.recipient);
+  CHECK(back->customer_last_at == full.customer_last_at);
+  CHECK(back->private_reply_to == full.private_reply_to);
+  CHECK_FALSE(back->in_reply_to);
 }
 }  // namespace socq

@@ -127,6 +127,7 @@ TEST_CASE("reply plan: threaded under the latest inbound message; a Mastodon rep
   REQUIRE(priv.ok());
   CHECK_FALSE(priv->is_public);
   CHECK_FALSE(priv->in_reply_to.has_value());  // not threaded under a public post
+  CHECK(priv->private_reply_to == OptString{"3"});  // but it answers it (Facebook's private reply to a comment)
   CHECK(priv->text == "@ann@example.org Your booking?");
   auto mentioned = reply::plan_post(c, "@ann@example.org already", true);
   CHECK(mentioned.value().text == "@ann@example.org already");
@@ -137,6 +138,7 @@ TEST_CASE("reply plan: threaded under the latest inbound message; a Mastodon rep
   REQUIRE(answer.ok());
   CHECK_FALSE(answer->is_public);
   CHECK(answer->in_reply_to == OptString{"5"});
+  CHECK_FALSE(answer->private_reply_to.has_value());
   Case ours = make("", R"([{"id":"5","dir":"out","at":"2026-11-20T07:00:00Z","author":"@t","text":"x","public":true,"reply_to":null}])");
   auto none = reply::plan_post(ours, "Hello", false);
   REQUIRE_FALSE(none.ok());

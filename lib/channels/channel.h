@@ -53,6 +53,10 @@ struct PostRequest {
   std::string idempotency_key;
   OptString recipient;         // the customer's platform id (Facebook PSID, X user id): private messages
   OptString customer_last_at;  // RFC 3339: the customer's last inbound message (Messenger's 24-hour window)
+  // A private message that answers the customer's public message of this id
+  // (a private reply to a Facebook comment: Messenger's Private Replies,
+  // one per comment, within 7 days of it; customer_last_at is its time).
+  OptString private_reply_to;
 };
 
 struct Posted {

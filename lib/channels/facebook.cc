@@ -21,6 +21,7 @@ using json = nlohmann::json;
 constexpr const char* kChannel = "facebook";
 constexpr size_t kMaxPages = 100000;
 constexpr int64_t kWindowMs = 24LL * 3600 * 1000;  // Messenger's standard messaging window
+constexpr int64_t kPrivateReplyWindowMs = 7LL * 24 * 3600 * 1000;  // a private reply to a comment
 constexpr int64_t kCommentHorizonMs = 30LL * 24 * 3600 * 1000;  // how far back a run with a cursor looks for posts with new comments
 // fields=participants,updated_time,messages{message,from,created_time,id}, encoded.
 constexpr const char* kConversationFields = "participants,updated_time,messages%7Bmessage,from,created_time,id%7D";
@@ -439,7 +440,29 @@ class Facebook final : public Channel {
     return std::string();
   }
 
+  // Messenger's Private Replies: one message to the person who wrote a
+  // comment, within 7 days of it, sent to the comment rather than to a
+  // PSID (a commenter's id is no PSID). Facebook takes one per comment, so a
+  // resend after a lost answer is refused by Facebook, never sent twice.
+  Result<Posted> private_reply(const PostRequest& req) {
+    if (req.customer_last_at) {
+      const auto at = parse_graph_time(*req.customer_last_at);
+      if (at && o_.now_ms() - *at > kPrivateReplyWindowMs)
+        return Error{Exit::data, fmt::format("Facebook: the comment was written at {}, more than 7 days ago; Messenger allows "
+                                             "a private reply to a comment only within 7 days of it: answer publicly "
+                                             "(nothing was sent)",
+                                             *req.customer_last_at)};
+    }
+    const std::string fields = "recipient=" + form_escape(json{{"comment_id", *req.private_reply_to}}.dump()) +
+                               "&messaging_type=RESPONSE&message=" + form_escape(json{{"text", req.text}}.dump());
+    auto answer = send_json(form_post(o_.base_url + "/" + us_.id + "/messages", fields));
+    if (!answer) return answer.error();
+    if (str(*answer, "message_id").empty()) return Error{Exit::data, "POST /" + us_.id + "/messages: the answer has no message_id"};
+    return Posted{str(*answer, "message_id"), {}};
+  }
+
   Result<Posted> post_message(const PostRequest& req) {
+    if (req.private_reply_to && !req.private_reply_to->empty()) return private_reply(req);
     if (!req.recipient || req.recipient->empty())
       return Error{Exit::usage, "Facebook Messenger: no recipient (the customer's PSID) given"};
     if (req.customer_last_at) {

@@ -270,6 +270,13 @@ Result<OutboxRow> dm_row(Deps& d, const Case& c, const Request& r) {
   for (const auto& m : c.messages)
     if (m.dir == Dir::in && !m.is_public && (!req.customer_last_at || m.at > *req.customer_last_at))
       req.customer_last_at = m.at;
+  // No private message from the customer yet: the DM answers their latest
+  // public one (on Facebook a private reply to the comment; elsewhere the
+  // recipient's id is enough).
+  if (!req.customer_last_at)
+    for (const auto& m : c.messages)
+      if (m.dir == Dir::in && m.is_public && (!req.customer_last_at || m.at >= *req.customer_last_at))
+        req.customer_last_at = m.at, req.private_reply_to = m.id;
   const std::string key = new_idempotency_key();
   json payload = {{"post", post_to_json(req)}, {"handoff", record_json(record_for(d, c, r, key))}};
   return new_row(c, kDmKind, key, payload, r);

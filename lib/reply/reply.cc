@@ -211,6 +211,7 @@ Result<PostRequest> plan_post(const Case& c, const std::string& text, bool is_pr
   req.is_public = !is_private && last->is_public;
   req.text = text;
   if (req.is_public || !last->is_public) req.in_reply_to = last->id;
+  else req.private_reply_to = last->id;  // a private answer to a public message
   req.recipient = c.customer.id;
   req.customer_last_at = last->at;
   if (c.channel == "mastodon" && c.customer.handle && !c.customer.handle->empty()) {

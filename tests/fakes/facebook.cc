@@ -296,12 +296,16 @@ void FacebookFake::post_comment(httplib::Response& res, const std::string& paren
 void FacebookFake::post_message(httplib::Response& res, const std::map<std::string, std::string>& params) {
   const json recipient = json::parse(params.count("recipient") ? params.at("recipient") : "", nullptr, false);
   const json message = json::parse(params.count("message") ? params.at("message") : "", nullptr, false);
-  if (!recipient.is_object() || sv(recipient, "id").empty())
-    return reply_json(res, 400, graph_error("(#100) param recipient must be a JSON object with an id", "OAuthException", 100));
+  if (!recipient.is_object() || (sv(recipient, "id").empty() && sv(recipient, "comment_id").empty()))
+    return reply_json(res, 400, graph_error("(#100) param recipient must be a JSON object with an id or a comment_id", "OAuthException", 100));
   if (!message.is_object() || sv(message, "text").empty())
     return reply_json(res, 400, graph_error("(#100) param message must be a JSON object with a non-empty text", "OAuthException", 100));
   if (!params.count("messaging_type"))
     return reply_json(res, 400, graph_error("(#100) param messaging_type is required", "OAuthException", 100));
+  if (!sv(recipient, "comment_id").empty()) {
+    std::lock_guard lock(data_mutex_);
+    return private_reply_locked(res, sv(recipient, "comment_id"), message);
+  }
   const std::string psid = sv(recipient, "id");
   std::lock_guard lock(data_mutex_);
   for (auto& c : conversations_) {
@@ -322,6 +326,25 @@ void FacebookFake::post_message(httplib::Response& res, const std::map<std::stri
     return reply_json(res, 200, {{"recipient_id", psid}, {"message_id", id}});
   }
   reply_json(res, 400, graph_error("(#100) No matching user found", "OAuthException", 100, 2018001));
+}
+
+// Private Replies: one message to a comment's author, within 7 days of the
+// comment; it opens a Messenger conversation with them.
+void FacebookFake::private_reply_locked(httplib::Response& res, const std::string& comment_id, const json& message) {
+  for (const auto& post : posts_)
+    for (const auto& cm : post["comments"]) {
+      if (sv(cm, "id") != comment_id) continue;
+      const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+      if (now - graph_seconds(sv(cm, "created_time")) > 7 * 24 * 3600)
+        return reply_json(res, 400, graph_error("(#10903) This activity can't be replied to", "OAuthException", 10903));
+      if (!privately_replied_.insert(comment_id).second)
+        return reply_json(res, 400, graph_error("(#10900) Activity already replied to", "OAuthException", 10900));
+      const std::string psid = sv(cm["from"], "id");
+      const std::string id = "m_fake_pr_" + comment_id;
+      record_post({{"id", id}, {"kind", "private_reply"}, {"comment_id", comment_id}, {"recipient", psid}, {"text", message["text"]}});
+      return reply_json(res, 200, {{"recipient_id", psid}, {"message_id", id}});
+    }
+  reply_json(res, 400, graph_error("(#100) No matching comment found", "OAuthException", 100));
 }
 
 bool FacebookFake::handle_control(const httplib::Request& req, httplib::Response& res) {

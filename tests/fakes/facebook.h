@@ -44,6 +44,7 @@ class FacebookFake : public FakeServer {
                      const std::map<std::string, std::string>& params);
   void post_comment(httplib::Response& res, const std::string& parent, const std::map<std::string, std::string>& params);
   void post_message(httplib::Response& res, const std::map<std::string, std::string>& params);
+  void private_reply_locked(httplib::Response& res, const std::string& comment_id, const json& message);
   void usage_header(httplib::Response& res, int percent, int minutes);
   json page_of_locked(const std::vector<json>& items, const std::string& path, std::map<std::string, std::string> params) const;
 
@@ -53,6 +54,7 @@ class FacebookFake : public FakeServer {
   std::vector<json> posts_;          // newest created first; each with "comments" (oldest first)
   std::vector<json> conversations_;  // each with "messages" (oldest first)
   std::string version_prefix_ = "/v19.0";
+  std::set<std::string> privately_replied_;  // comment ids: Private Replies sends one message per comment
 };
 
 }  // namespace socq::fake
