@@ -176,7 +176,8 @@ TEST_CASE("bluesky: a link facet gives the whole URL the text shows cut; bad fac
        "facets":[{"index":{"byteStart":7,"byteEnd":26},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://example.org/a/very/long"}]},
                  {"index":{"byteStart":31,"byteEnd":37},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://x.io/b"}]},
                  {"index":{"byteStart":0,"byteEnd":2},"features":[{"$type":"app.bsky.richtext.facet#mention","did":"did:plc:b"}]},
-                 {"index":{"byteStart":30,"byteEnd":900},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://bad"}]}]},
+                 {"index":{"byteStart":30,"byteEnd":900},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://bad"}]},
+                 {"index":{"byteStart":1,"byteEnd":2},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://cut"}]}]},
      "indexedAt":"2026-11-20T08:00:00.000Z"}]})");
   REQUIRE(p.ok());
   REQUIRE(p->posts.size() == 1);

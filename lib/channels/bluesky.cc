@@ -74,7 +74,8 @@ std::string rkey_of_uri(const std::string& uri) {
 // The post's text with each link facet's bytes replaced by its full URI:
 // the app may show (and store in `text`) a link shortened or cut, while the
 // facet holds the whole URL (app.bsky.richtext.facet#link). Facets whose
-// byte range does not fit the text, or that overlap, are left alone.
+// byte range does not fit the text (or cuts a character), or that overlap
+// one before, are left alone.
 std::string text_with_links(const std::string& text, const json& facets) {
   if (!facets.is_array()) return text;
   std::vector<std::tuple<size_t, size_t, std::string>> links;  // byteStart, byteEnd, uri
@@ -84,7 +85,10 @@ std::string text_with_links(const std::string& text, const json& facets) {
     const json& end = member(index, "byteEnd");
     if (!start.is_number_unsigned() || !end.is_number_unsigned()) continue;
     const auto b = start.get<uint64_t>(), e = end.get<uint64_t>();
-    if (b > e || e > text.size()) continue;
+    // Inside the text and on character boundaries: a cut inside a UTF-8
+    // sequence would leave the case with bytes socq could not read back.
+    const auto continuation = [&](uint64_t at) { return at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80; };
+    if (b > e || e > text.size() || continuation(b) || continuation(e)) continue;
     const json& features = member(f, "features");
     if (!features.is_array()) continue;
     for (const auto& feature : features)
