@@ -34,6 +34,9 @@ bool is_zombie(long pid) {
 // have been posted, so the row stays pending for the same key.
 bool refused_for_good(const Error& e) {
   if (e.code == Exit::no_perm) return true;
+  // A channel's own refusal before sending (a window closed): sending again
+  // cannot succeed, and a pending row would block the case's next reply.
+  if (e.message.find(kNothingSent) != std::string::npos) return true;
   const auto at = e.message.find("HTTP 4");
   return at != std::string::npos && e.message.compare(at, 8, "HTTP 429") != 0 && e.code != Exit::temp_fail;
 }

@@ -195,6 +195,13 @@ void check_outbox_contract(Store& s) {
   ch.fail_next = Error{Exit::data, "POST /api/v1/statuses: HTTP 422: Validation failed"};
   REQUIRE_FALSE(send_through_outbox(s, ch, third, kNow, add_message("x")).ok());
   CHECK(row_now(s, third.key).state == "failed");
+  // So does a channel's refusal before sending (a messaging window closed).
+  OutboxRow late = pending_row(kId, "reply", reply_payload("late"), kNow, OptString{"sam"});
+  late.exclusive = true;
+  REQUIRE(s.outbox_add(late, std::nullopt).ok());
+  ch.fail_next = Error{Exit::data, std::string("Facebook: more than 7 days ago; answer publicly ") + kNothingSent};
+  REQUIRE_FALSE(send_through_outbox(s, ch, late, kNow, add_message("x")).ok());
+  CHECK(row_now(s, late.key).state == "failed");
 
   // Drafts: recorded, never sent; approving moves draft -> pending once.
   OutboxRow draft = pending_row(kId, "reply", reply_payload("Draft"), kNow, OptString{"sam"});
@@ -224,7 +231,7 @@ void check_outbox_contract(Store& s) {
   CHECK(row_now(s, draft.key).state == "pending");
   // Listing: oldest first, filtered.
   auto all = rows(s, OutboxFilter{OptString{kId}, {}, {}, {}});
-  CHECK(all.size() == 5);
+  CHECK(all.size() == 6);  // every row added above, the one refused before sending among them
   CHECK(all.front().key == row.key);
   CHECK(rows(s, OutboxFilter{{}, OptString{"webhook"}, {}, {}}).size() == 1);
   CHECK(rows(s, OutboxFilter{{}, {}, {}, OptString{"2026-11-22T00:00:00Z"}}).empty());

@@ -46,6 +46,10 @@ struct FetchRequest {
   int64_t since_ms = 0;               // a first run goes back to here
 };
 
+// Ends a channel's error that refused a post before sending it (a messaging
+// window closed...): the outbox marks such a row failed, not pending.
+inline constexpr const char* kNothingSent = "(nothing was sent)";
+
 struct PostRequest {
   std::string text;
   OptString in_reply_to;      // the platform id of the message answered
