@@ -127,6 +127,8 @@ class Threads {
   std::map<size_t, std::string> thread_brand_;
 };
 
+}  // namespace
+
 // new until someone answers the customer: a brand post that came before the
 // customer's first message (which the customer then answered) is no answer,
 // as the report's first response sees it.
@@ -136,8 +138,6 @@ void derive_status(Case& c) {
   if (c.messages.back().dir == Dir::out) c.status = CaseStatus::pending_customer;
   else c.status = answered ? CaseStatus::open : CaseStatus::new_;
 }
-
-}  // namespace
 
 Status build_cases(std::vector<ImportMessage> msgs, const std::string& channel, ThreadStats& stats,
                    const std::function<Status(Case&&)>& emit, const std::set<std::string>* brands) {

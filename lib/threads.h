@@ -36,6 +36,11 @@ struct ThreadStats {
 // caller that passes one thread at a time (import.h's import_twcs).
 Status build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats,
                    const std::function<Status(Case&&)>& emit, const std::set<std::string>* brands = nullptr);
+// A case's status from its messages (in time order), for imports and every
+// channel alike: pending_customer when ours is the last word, open once
+// someone answered the customer (a non-auto reply after their first
+// message), else new.
+void derive_status(Case& c);
 // The same, collected and sorted by id (for tests and small inputs).
 std::vector<Case> build_cases(std::vector<ImportMessage> messages, const std::string& channel, ThreadStats& stats);
 

@@ -208,6 +208,18 @@ TEST_CASE("bluesky session: one createSession, cached 0600 beside the store; a b
     REQUIRE(ch->whoami().ok());
   }
   CHECK(rig.calls("com.atproto.server.createSession") == 1);
+  {
+    // A cached session the PDS cannot verify (InvalidToken, not expired):
+    // forgotten, one new login, and the call goes through.
+    test::write_file(rig.session_file(), R"({"did":")" + std::string(kDid) +
+                                             R"(","handle":"x","accessJwt":"not.a.jwt","refreshJwt":"nor.this.one"})" "\n");
+    auto store = make_memory_store();
+    auto r = rig.run(*store);
+    REQUIRE_MESSAGE(!r.error, r.error->message);
+    CHECK(r.new_messages > 0);
+    CHECK(rig.calls("com.atproto.server.createSession") == 2);
+    CHECK(test::read_file(rig.session_file()).find("not.a.jwt") == std::string::npos);
+  }
 
   BlueskyOptions o;
   o.base_url = rig.fake.base_url();

@@ -103,6 +103,10 @@ TEST_CASE("facebook: Graph times, with +0000 offsets") {
   CHECK(parse_graph_time("2026-11-23T09:00:00+0100") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
   CHECK(parse_graph_time("2026-11-23T08:00:00Z") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
   CHECK(!parse_graph_time("2026-11-23T08:00:00+00x0"));
+  CHECK(parse_graph_time("2026-11-23T03:00:00-05:00") == parse_rfc3339_utc("2026-11-23T08:00:00Z"));
+  CHECK(!parse_graph_time("2026-11-23T08:00:00+9959"));  // no such offset
+  CHECK(!parse_graph_time("9999-12-31T23:59:59-0100"));  // year 10000 in UTC: no case could hold it
+  CHECK(!parse_graph_time("9999-12-31T23:59:59-01:00"));
   CHECK(!parse_graph_time(""));
 }
 
@@ -328,9 +332,11 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     CHECK(posts[0]["kind"] == "private_reply");
     CHECK(posts[0]["comment_id"] == "880077777_1");
     CHECK(posts[0]["id"] == p->id);
-    // One private reply per comment: Facebook refuses a second, nothing goes out twice.
+    // One private reply per comment: Facebook refuses a second (10900), so a
+    // rerun after a lost answer takes the first as sent; nothing goes out twice.
     auto again = ch->post(req);
-    CHECK(!again.ok());
+    REQUIRE_MESSAGE(again.ok(), again.error().message);
+    CHECK(again->id == "private-reply:880077777_1");
     CHECK(rig.get("/__fake/posts").size() == 1);
     // Past 7 days: refused before sending.
     const size_t sent_before = rig.requests_to("/messages");
@@ -340,6 +346,7 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     REQUIRE(!late.ok());
     CHECK(late.error().code == Exit::data);
     CHECK(late.error().message.find("7 days") != std::string::npos);
+    CHECK(late.error().message.find(kNothingSent) != std::string::npos);  // the outbox marks it failed, not pending
     CHECK(rig.requests_to("/messages") == sent_before);
   }
   SUBCASE("no recipient: usage error") {

@@ -352,4 +352,22 @@ TEST_CASE("x: answer bodies of the wrong shape are data errors, never crashes") 
   CHECK(x_unescape("&amp;lt;") == "&lt;");
 }
 
+TEST_CASE("x: t.co links become the URLs written; a long post comes whole from note_tweet") {
+  const Identity us{"1", "northrail"};
+  auto cases = x_cases_from_body(
+      R"({"data":[{"id":"7","text":"@northrail fares? See https://t.co/abc and https://t.co/zz","author_id":"9",
+                   "created_at":"2026-11-20T10:00:00.000Z","conversation_id":"7",
+                   "entities":{"urls":[{"start":22,"end":45,"url":"https://t.co/abc","expanded_url":"https://northrail.example/fares?x=1"},
+                                       {"url":"https://t.co/zz"}]}},
+                  {"id":"8","text":"@northrail a long story… https://t.co/n","author_id":"9","created_at":"2026-11-20T11:00:00.000Z",
+                   "conversation_id":"8","note_tweet":{"text":"@northrail a long story, all of it: https://t.co/q",
+                   "entities":{"urls":[{"url":"https://t.co/q","expanded_url":"https://example.org/story"}]}}}],
+          "includes":{"users":[{"id":"9","username":"ann","name":"Ann"}]}})",
+      "mentions", us);
+  REQUIRE_MESSAGE(cases.ok(), cases.error().message);
+  REQUIRE(cases->size() == 2);
+  CHECK((*cases)[0].messages[0].text == "@northrail fares? See https://northrail.example/fares?x=1 and https://t.co/zz");
+  CHECK((*cases)[1].messages[0].text == "@northrail a long story, all of it: https://example.org/story");
+}
+
 }  // namespace socq

@@ -13,6 +13,7 @@
 #include "lib/channels/facets.h"
 #include "lib/channels/json_fields.h"
 #include "lib/http_log.h"
+#include "lib/threads.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -24,7 +25,7 @@ constexpr const char* kChannel = "bluesky";
 constexpr const char* kPostCollection = "app.bsky.feed.post";
 constexpr const char* kChatProxy = "did:web:api.bsky.chat#bsky_chat";
 constexpr size_t kMaxPages = 100000;     // a server whose cursors never end
-constexpr int64_t kNotificationOverlapMs = 15 * 60 * 1000;  // read back before the cursor (late-listed posts)
+constexpr int64_t kNotificationOverlapMs = 60 * 60 * 1000;  // read back before the cursor (late-listed, back-dated posts)
 constexpr size_t kBatch = 25;            // getProfiles and getPosts take 25 at most
 constexpr int64_t kRefreshMarginS = 60;  // renew an access token this close to expiry
 constexpr int64_t kMaxChatGraphemes = 1000;
@@ -247,13 +248,27 @@ class Bluesky final : public Channel {
   }
 
   // Sends with the access token; an expired one is refreshed and the
-  // request sent once more (an ExpiredToken answer changed nothing).
+  // request sent once more (an ExpiredToken answer changed nothing). A
+  // token the PDS cannot verify at all (InvalidToken: a cached session from
+  // another PDS key, say) is forgotten and we log in again, once a run.
   Result<HttpResponse> send_authed(HttpRequest r) {
     if (auto st = ensure_session(); !st) return st.error();
     r.headers.emplace_back("Authorization", "Bearer " + session_.access_jwt);
     auto resp = http_.send(r);
     if (!resp) return Error{resp.error().code, said(resp.error().message)};
-    if (resp->status != 400 || error_of(*resp).error != "ExpiredToken") return resp;
+    const XrpcError e = resp->status == 400 || resp->status == 401 ? error_of(*resp) : XrpcError{};
+    const bool unverified = e.error == "InvalidToken" && e.message.find("Bad token method") == std::string::npos;
+    if (unverified && !created_session_) {
+      if (o_.note) o_.note("the PDS could not verify our session (" + e.message + "): logging in again");
+      forget_bluesky_session(o_.session_file);
+      session_ = {};
+      if (auto st = create_session(); !st) return st.error();
+      r.headers.back().second = "Bearer " + session_.access_jwt;
+      resp = http_.send(r);
+      if (!resp) return Error{resp.error().code, said(resp.error().message)};
+      return resp;
+    }
+    if (resp->status != 400 || e.error != "ExpiredToken") return resp;
     if (o_.note) o_.note("access token expired: refreshing the session");
     if (auto st = refresh_session(); !st) return st.error();
     r.headers.back().second = "Bearer " + session_.access_jwt;
@@ -515,9 +530,7 @@ class Bluesky final : public Channel {
 
   static void finish_case(Case& c) {
     std::stable_sort(c.messages.begin(), c.messages.end(), [](const Message& a, const Message& b) { return a.at < b.at; });
-    const bool answered = std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::out; });
-    if (c.messages.back().dir == Dir::out) c.status = CaseStatus::pending_customer;
-    else c.status = answered ? CaseStatus::open : CaseStatus::new_;
+    derive_status(c);
     c.updated_at = c.messages.back().at;
     c.touched();
   }

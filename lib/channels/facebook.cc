@@ -74,11 +74,6 @@ Person person_of(const json& from) { return {str(from, "id"), str(from, "name")}
 
 using channel_json::member;
 
-void derive_status(Case& c) {
-  const bool answered = std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::out; });
-  if (c.messages.back().dir == Dir::out) c.status = CaseStatus::pending_customer;
-  else c.status = answered ? CaseStatus::open : CaseStatus::new_;
-}
 
 // One Messenger conversation's messages (those at or after `from_ms`) as a case.
 Result<std::optional<Case>> conversation_case(const json& conv, const std::vector<json>& messages, const Identity& us,
@@ -325,10 +320,10 @@ class Facebook final : public Channel {
     std::vector<json> comments;
     std::set<std::string> seen;
     std::string url = o_.base_url + "/" + us_.id + "/feed?fields=id,created_time,updated_time&limit=25";
-    // A customer may comment on an older post: a run with a cursor walks the
-    // feed back to kCommentHorizon before the cursor (posts not updated
-    // since the cursor are skipped without a request), not only to --since.
-    const int64_t feed_back_to = req.cursor ? std::min(req.since_ms, cutoff - kCommentHorizonMs) : req.since_ms;
+    // A customer may comment on an older post: the feed (newest created
+    // first) is walked back kCommentHorizon before the cursor or --since,
+    // and only posts updated since then have their comments read.
+    const int64_t feed_back_to = std::min(req.since_ms, cutoff) - kCommentHorizonMs;
     bool done = false;
     while (!url.empty() && !done) {
       auto body = get_json(url);
@@ -450,12 +445,18 @@ class Facebook final : public Channel {
       if (at && o_.now_ms() - *at > kPrivateReplyWindowMs)
         return Error{Exit::data, fmt::format("Facebook: the comment was written at {}, more than 7 days ago; Messenger allows "
                                              "a private reply to a comment only within 7 days of it: answer publicly "
-                                             "(nothing was sent)",
-                                             *req.customer_last_at)};
+                                             "{}",
+                                             *req.customer_last_at, kNothingSent)};
     }
     const std::string fields = "recipient=" + form_escape(json{{"comment_id", *req.private_reply_to}}.dump()) +
                                "&messaging_type=RESPONSE&message=" + form_escape(json{{"text", req.text}}.dump());
     auto answer = send_json(form_post(o_.base_url + "/" + us_.id + "/messages", fields));
+    if (!answer && answer.error().message.find("(code 10900)") != std::string::npos) {
+      // "Activity already replied to": a rerun after a lost answer, whose
+      // first send went out. Graph names no message, so the comment does.
+      if (o_.note) o_.note("comment " + *req.private_reply_to + " already has its private reply: taking it as sent");
+      return Posted{"private-reply:" + *req.private_reply_to, {}};
+    }
     if (!answer) return answer.error();
     if (str(*answer, "message_id").empty()) return Error{Exit::data, "POST /" + us_.id + "/messages: the answer has no message_id"};
     return Posted{str(*answer, "message_id"), {}};
@@ -470,8 +471,8 @@ class Facebook final : public Channel {
       if (last && o_.now_ms() - *last > kWindowMs)
         return Error{Exit::data, fmt::format("Facebook Messenger: the customer's last message was at {}, more than 24 hours ago; "
                                              "Messenger only allows a reply within 24 hours of it: answer publicly, or wait for the "
-                                             "customer to write again (nothing was sent)",
-                                             *req.customer_last_at)};
+                                             "customer to write again {}",
+                                             *req.customer_last_at, kNothingSent)};
     }
     // No idempotency key: a rerun after a lost answer first reads the
     // conversation, and our same text since the customer's last message is the send.
@@ -497,19 +498,11 @@ class Facebook final : public Channel {
 }  // namespace
 
 std::optional<int64_t> parse_graph_time(const std::string& s) {
-  // "2026-11-23T08:00:00+0000" (Graph) or "...+00:00"/"Z" (RFC 3339).
-  if (s.size() >= 24 && (s[s.size() - 5] == '+' || s[s.size() - 5] == '-') && s.find(':', s.size() - 5) == std::string::npos) {
-    const int sign = s[s.size() - 5] == '-' ? -1 : 1;
-    const std::string hh = s.substr(s.size() - 4, 2), mm = s.substr(s.size() - 2, 2);
-    if (!std::isdigit(static_cast<unsigned char>(hh[0])) || !std::isdigit(static_cast<unsigned char>(hh[1])) ||
-        !std::isdigit(static_cast<unsigned char>(mm[0])) || !std::isdigit(static_cast<unsigned char>(mm[1])))
-      return std::nullopt;
-    auto base = parse_rfc3339_utc(s.substr(0, s.size() - 5) + "Z");
-    if (!base) return std::nullopt;
-    return *base - sign * (std::stoi(hh) * 60 + std::stoi(mm)) * 60000LL;
-  }
-  if (s.size() >= 25 && (s[s.size() - 6] == '+' || s[s.size() - 6] == '-') && s[s.size() - 3] == ':')
-    return parse_graph_time(s.substr(0, s.size() - 3) + s.substr(s.size() - 2));
+  // "2026-11-23T08:00:00+0000" (Graph): the offset made RFC 3339's "+00:00";
+  // "...+00:00" and "Z" as they are. One parser, with its range checks.
+  const size_t n = s.size();
+  if (n >= 24 && (s[n - 5] == '+' || s[n - 5] == '-') && s.find(':', n - 5) == std::string::npos)
+    return parse_rfc3339_any(s.substr(0, n - 2) + ":" + s.substr(n - 2));
   return parse_rfc3339_any(s);
 }
 

@@ -27,7 +27,9 @@
 // Posting: a comment reply POST /{comment-id}/comments message=...; a
 // private reply POST /{page-id}/messages with recipient={"id":PSID},
 // messaging_type=RESPONSE, message={"text":...}, refused before sending
-// (exit 65) when the customer's last message is older than 24 hours.
+// (exit 65) when the customer's last message is older than 24 hours; a
+// private answer to a comment is a Private Reply, recipient={"comment_id":
+// ...}, one per comment, within 7 days of it.
 #pragma once
 #include <functional>
 #include <memory>

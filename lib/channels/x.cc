@@ -10,6 +10,7 @@
 
 #include "lib/channels/json_fields.h"
 #include "lib/http_log.h"
+#include "lib/threads.h"
 #include "lib/timefmt.h"
 
 namespace socq {
@@ -19,11 +20,12 @@ using json = nlohmann::json;
 
 constexpr const char* kChannel = "x";
 constexpr size_t kMaxPages = 100000;  // a server whose next_token never ends
-// note_tweet: a post over 280 characters has only its start in `text`.
+// note_tweet: a post over 280 characters has only its start in `text`;
+// entities: a link's own URL is there, the text holds X's t.co link.
 constexpr const char* kTweetFields =
-    "tweet.fields=created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,note_tweet";
+    "tweet.fields=created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,note_tweet,entities";
 constexpr const char* kUserFields = "user.fields=username,name,public_metrics";
-constexpr const char* kDmFields = "dm_event.fields=id,text,event_type,created_at,sender_id,dm_conversation_id";
+constexpr const char* kDmFields = "dm_event.fields=id,text,event_type,created_at,sender_id,dm_conversation_id,entities";
 
 using channel_json::str;
 
@@ -84,13 +86,27 @@ void read_users(const json& body, std::map<std::string, XUser>& users) {
   }
 }
 
+// The text with each t.co link X put in it replaced by the URL the person
+// wrote (entities.urls[].expanded_url), so a case holds the real link.
+std::string with_expanded_urls(std::string text, const json& entities) {
+  const json& urls = channel_json::member(entities, "urls");
+  if (!urls.is_array()) return text;
+  for (const auto& u : urls) {
+    const std::string short_url = str(u, "url"), full = str(u, "expanded_url");
+    if (short_url.empty() || full.empty()) continue;
+    if (const auto at = text.find(short_url); at != std::string::npos) text.replace(at, short_url.size(), full);
+  }
+  return text;
+}
+
 // A tweet or DM event of the answer's data[]; the reason when it is not one.
 Result<XItem> read_item(const json& t, bool dm) {
   XItem it;
   it.id = str(t, "id");
-  it.text = x_unescape(str(t, "text"));
+  it.text = with_expanded_urls(x_unescape(str(t, "text")), channel_json::member(t, "entities"));
   if (!dm)
-    if (auto note = str(channel_json::member(t, "note_tweet"), "text"); !note.empty()) it.text = x_unescape(note);  // the whole long post
+    if (const json& note = channel_json::member(t, "note_tweet"); !str(note, "text").empty())  // the whole long post
+      it.text = with_expanded_urls(x_unescape(str(note, "text")), channel_json::member(note, "entities"));
   it.author_id = str(t, dm ? "sender_id" : "author_id");
   it.conversation = str(t, dm ? "dm_conversation_id" : "conversation_id");
   if (it.conversation.empty()) it.conversation = it.id;
@@ -129,11 +145,6 @@ void describe_customer(Case& c, const Gathered& g, const std::string& user_id) {
   }
 }
 
-void derive_status(Case& c) {
-  const bool answered = std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::out; });
-  if (c.messages.back().dir == Dir::out) c.status = CaseStatus::pending_customer;
-  else c.status = answered ? CaseStatus::open : CaseStatus::new_;
-}
 
 // The other member of a one-to-one DM conversation ("<id>-<id>").
 std::string dm_partner(const std::string& conversation, const std::string& us) {
