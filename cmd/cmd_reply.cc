@@ -258,7 +258,7 @@ Runner setup_reply(CLI::App* sub, Context& ctx) {
   sub->add_option("text", o->text, "the reply; none: --template, or $EDITOR on a terminal")->type_name("TEXT");
   sub->add_option("--template", o->template_name, "start from [reply.templates] NAME, filled from the case")->type_name("NAME");
   sub->add_option("--from", o->from, "replies in bulk from a JSON Lines or CSV file of (case, text)")->type_name("FILE");
-  sub->add_flag("--private", o->is_private, "a private message instead of a public threaded reply");
+  sub->add_flag("--private", o->is_private, "a private message instead of a public threaded reply (on Facebook, to a comment: Messenger's one private reply, within 7 days)");
   sub->add_option("--rev", o->rev, "the rev at which you read the case (case show prints it); exit 3 if it changed since")
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);

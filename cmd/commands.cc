@@ -17,7 +17,7 @@ const std::vector<CommandInfo>& command_table() {
       {"fetch", "pull messages from platform APIs or import exports; group them into cases",
        "Without --from, fetches mentions and private messages of the configured accounts (all, or those named) "
        "from their platforms into the store, concurrently, each page committed with its cursor so a stopped run "
-       "resumes where it was and nothing is duplicated (Mastodon now; Bluesky, X and Facebook exit 69). "
+       "resumes where it was and nothing is duplicated (Mastodon, Bluesky, X and Facebook Pages). "
        "Imports cases. With --from, reads files: JSON Lines of cases (passed through byte for byte when valid), "
        "the public data sets \"Customer Support on Twitter\" (twcs) and IBM customer care (ibm-cc), and any CSV "
        "export with a column mapping. Loose messages are rebuilt into threads from their reply links: one case per "
@@ -40,7 +40,12 @@ const std::vector<CommandInfo>& command_table() {
       {"reply", "post a threaded reply after checks",
        "Replies to a case's customer on its channel: checked (length, style, PII, repetition), approved where the config says, posted exactly once through the store's outbox.",
        setup_reply},
-      {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system", "Not built yet: exits 69.",
+      {"handoff", "move a case to a team, a private channel, e-mail or a ticketing system",
+       "Hands a case on with an owner and a follow-up deadline: --to team:NAME or owner:NAME (in the store), dm "
+       "(a private message to the customer on the case's platform, then a public pointer to it), email:ADDRESS "
+       "(the case's transcript over SMTP with TLS) or webhook:NAME (a JSON template posted to a ticketing system). "
+       "Posts go out exactly once through the store's outbox (--resume finishes a stopped run); a handoff past its "
+       "follow-up with no reply to the customer is stalled (case list --stalled); --complete closes it.",
        setup_handoff},
       {"report", "response times, SLA attainment, coverage gaps, top issues",
        "Computes the metrics an ops lead and the business need in one streaming pass over cases: the files named "

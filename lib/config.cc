@@ -254,7 +254,6 @@ Status check_accounts(const Config& cfg, EnvFn env) {
     const bool channel_ok = std::any_of(std::begin(kChannels), std::end(kChannels), [&](const char* c) { return a.channel == c; });
     if (!channel_ok)
       return Error{Exit::config, who + ": channel must be mastodon, bluesky, x, facebook or reddit, not \"" + a.channel + "\""};
-    if (a.handle.empty()) return Error{Exit::config, who + ": handle is missing"};
     if (auto st = check_base_url(a); !st) return st;
     if (auto st = check_token_source(a, env); !st) return st;
   }
