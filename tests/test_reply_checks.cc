@@ -220,6 +220,20 @@ TEST_CASE("reply checks: repetition passes different replies and replies to the 
   CHECK(v.message.find("repetition: no reply to another customer in the last 14 days is alike") == 0);
 }
 
+TEST_CASE("reply checks: the very text already sent on this case is refused (a command run twice), unless --allow-repeat") {
+  const ReplyPolicy p = policy_from("");
+  ReplyDraft d = draft("Hi Sam, " + kBody);
+  d.sent_on_case = {{"Hi Sam, we are looking into it.", "2026-11-20T09:00:00Z"}, {"Hi Sam, " + kBody, "2026-11-20T10:00:00Z"}};
+  const CheckVerdict v = check_repetition(d, p, RecentIndex(std::vector<RecentReply>{}));
+  CHECK_FALSE(v.passed);
+  CHECK(v.message == "repetition: this case already has our message with this very text (at 2026-11-20T10:00:00Z); pass "
+                     "--allow-repeat to send it again");
+  CHECK_FALSE(may_post(run_checks(d, p, std::vector<RecentReply>{}, {})));
+  CHECK(may_post(run_checks(d, p, std::vector<RecentReply>{}, {kAllowRepeat})));
+  d.sent_on_case.pop_back();  // a different earlier message: no objection
+  CHECK(check_repetition(d, p, RecentIndex(std::vector<RecentReply>{})).passed);
+}
+
 TEST_CASE("reply checks: repetition = warn posts with a warning; off skips; threshold is configurable") {
   const std::vector<RecentReply> sent = {recent("c1", "@alex@example.org", "Thanks Alex! " + kBody)};
   const ReplyPolicy warn = policy_from("[reply]\nrepetition = \"warn\"\nrepetition_days = 3\n");

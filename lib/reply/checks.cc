@@ -298,6 +298,14 @@ CheckVerdict check_repetition(const ReplyDraft& draft, const ReplyPolicy& policy
     v.message = "repetition: not checked (repetition = \"off\")";
     return v;
   }
+  // The very text we already sent on this case: a command run twice.
+  for (const auto& [text, at] : draft.sent_on_case)
+    if (text == draft.text) {
+      v.passed = false;
+      v.message = fmt::format("repetition: this case already has our message with this very text (at {}); pass {} to send "
+                              "it again", at, kAllowRepeat);
+      return v;
+    }
   const Shingles mine = shingles_of(draft.text, draft.customer_names);
   if (mine.hashes.empty()) {
     v.message = fmt::format("repetition: too short to compare (fewer than {} words besides greeting and names)", kMinWords);
@@ -379,7 +387,8 @@ const char* const kReplyChecks =
     "or account/reference number ([reply] account_patterns), echoed from the customer or typed: the detectors of "
     "triage's PII scan, links included (a reference in a URL is public too). A --private reply is not checked.\n"
     "\n"
-    "repetition (--allow-repeat): a reply near-identical to one we sent to another customer (another customer id and "
+    "repetition (--allow-repeat): first, the very text of a message we already sent on this case (the same command "
+    "run twice); then a reply near-identical to one we sent to another customer (another customer id and "
     "case) in the last repetition_days days. Measure: both replies NFC case-folded; URLs, @mentions and the "
     "customers' names and handles removed; every word holding a digit (a reference, a time, an amount) made the "
     "same word; a leading greeting dropped (\"Hi Sam,\", \"Thanks Sam!\", \"Dear Ms. "

@@ -45,6 +45,9 @@ struct ReplyDraft {
   std::string case_id;
   std::string customer_id;
   std::vector<std::string> customer_names;
+  // Our messages already on this case, with their times: the same text sent
+  // again is refused (a command run twice must not post twice).
+  std::vector<std::pair<std::string, std::string>> sent_on_case;  // text, at
 };
 
 // Our replies to customers within the policy's window (the caller picks them

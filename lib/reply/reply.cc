@@ -358,7 +358,9 @@ Result<ReplyOutcome> Replier::reply(const std::string& case_ref, const ReplyOpti
   out.author = o.user;
 
   ReplyDraft draft{req->text, c->channel, req->is_public, !has_outbound(*c), stored_limits(store_, *c), c->id, c->customer.id,
-                   customer_names(*c)};
+                   customer_names(*c), {}};
+  for (const auto& m : c->messages)
+    if (m.dir == Dir::out) draft.sent_on_case.emplace_back(m.text, m.at);
   auto index = recent(o.now);
   if (!index) return index.error();
   out.verdicts = run_checks(draft, setup_.policy, **index, o.overrides);
