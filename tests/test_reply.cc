@@ -143,6 +143,13 @@ TEST_CASE("reply plan: threaded under the latest inbound message; a Mastodon rep
   auto none = reply::plan_post(ours, "Hello", false);
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().code == Exit::data);
+  // Another customer's later post in the same conversation: the reply goes
+  // under the case customer's own latest message.
+  Case two = make(R"(,"customer":{"id":"9","handle":"@ann"})",
+                  R"([{"id":"5","dir":"in","at":"2026-11-20T07:00:00Z","author":"@ann","text":"late again","public":true,"reply_to":null},
+                      {"id":"6","dir":"in","at":"2026-11-20T07:05:00Z","author":"@tom","text":"me too","public":true,"reply_to":"5"}])");
+  two.channel = "x";
+  CHECK(reply::plan_post(two, "Sorry Ann", false).value().in_reply_to == OptString{"5"});
 }
 
 TEST_CASE("reply record: the outbound message, status, first response, owner and event, once") {

@@ -23,11 +23,18 @@ std::string snippet(const std::string& text) {
   return terminal_safe_line(s);
 }
 
+// The customer's latest message: of the case's own customer where the
+// case names their handle (an X conversation may hold another customer's
+// posts too, and a reply goes under the one it answers), else any.
 const Message* latest_inbound(const Case& c) {
-  const Message* best = nullptr;
-  for (const auto& m : c.messages)
-    if (m.dir == Dir::in && (!best || m.at >= best->at)) best = &m;
-  return best;
+  const Message *best = nullptr, *theirs = nullptr;
+  const std::string handle = c.customer.handle.value_or("");
+  for (const auto& m : c.messages) {
+    if (m.dir != Dir::in) continue;
+    if (!best || m.at >= best->at) best = &m;
+    if (!handle.empty() && m.author == handle && (!theirs || m.at >= theirs->at)) theirs = &m;
+  }
+  return theirs ? theirs : best;
 }
 
 bool has_outbound(const Case& c) {
