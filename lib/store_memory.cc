@@ -129,6 +129,10 @@ class MemoryStore final : public Store {
     c.touched();
     it->second = c;
     it->second.number = 0;  // kept in numbers_, as SQLite keeps it in its column
+    // What socq posted (a reply, a handoff DM) is found by a later fetch
+    // that brings it back, as merged messages are.
+    for (const auto& m : c.messages)
+      if (m.posted_id) index_.emplace(c.channel + "\n" + m.id, c.id);
     return ok_status();
   }
   Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) override {

@@ -493,8 +493,24 @@ class SqliteStore final : public Store {
       if (!theirs->has_value()) return Error{Exit::data, "no case " + c.id + " in " + path()};
       return conflict_error(c, **theirs);
     }
+    if (!index_posted(c)) return rollback_with(error("indexing case " + c.id + "'s messages"), c, read_rev);
     if (!exec(raw(), "COMMIT")) return rollback_with(error("committing"), c, read_rev);
     return ok_status();
+  }
+
+  // Indexes the messages socq posted (a reply, a handoff DM: they carry
+  // posted_id) under the case, inside the caller's transaction, so a later
+  // fetch that brings one back finds its case, as merged messages are found.
+  bool index_posted(const Case& c) {
+    Stmt st(raw(), "INSERT OR IGNORE INTO messages(channel, message_id, case_id) VALUES (?, ?, ?)");
+    if (!st.ok()) return false;
+    for (const auto& m : c.messages) {
+      if (!m.posted_id) continue;
+      st.reset();
+      st.bind(1, c.channel).bind(2, m.id).bind(3, c.id);
+      if (st.step() != SQLITE_DONE) return false;
+    }
+    return true;
   }
 
   Result<std::optional<std::string>> cursor(const std::string& channel, const std::string& account) override {
@@ -663,6 +679,7 @@ class SqliteStore final : public Store {
       bind_case(st, *c);
       st.bind(12, read_rev);
       if (st.step() != SQLITE_DONE) return rollback_with(error("updating case " + c->id), *c, read_rev).error();
+      if (!index_posted(*c)) return rollback_with(error("indexing case " + c->id + "'s messages"), *c, read_rev).error();
       if (!exec(raw(), "COMMIT")) return rollback_with(error("committing"), *c, read_rev).error();
       return OutboxUpdated::done;
     }

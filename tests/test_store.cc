@@ -120,6 +120,28 @@ void check_list_order(Store& s) {
   two.limit = 2;
   CHECK(list_all(s, two).size() == 2);
   CHECK(list_all(s, two)[0].id == "mastodon:transit@example.social:7");
+
+  // A message socq posted (recorded by update, with posted_id) is found by a
+  // later fetch that brings it back under another thread: it joins its case
+  // instead of starting a second one holding the same message.
+  Case ours = s.get("mastodon:transit@example.social:1")->value();
+  Message reply;
+  reply.id = "9001";
+  reply.dir = Dir::out;
+  reply.at = "2026-11-20T11:00:00Z";
+  reply.author = "@transit@example.social";
+  reply.text = "We are on it";
+  reply.posted_id = "9001";
+  ours.messages.push_back(reply);
+  REQUIRE(s.update(ours).ok());
+  Case back = make("9001", "", R"([{"id":"9001","dir":"out","at":"2026-11-20T11:00:00Z","author":"@transit@example.social",)"
+                                 R"("text":"We are on it","public":true,"reply_to":null},)"
+                                 R"({"id":"9002","dir":"in","at":"2026-11-20T11:05:00Z","author":"@ann","text":"Thanks!",)"
+                                 R"("public":true,"reply_to":"9001"}])");
+  const auto again = merge_all(s, {back});
+  CHECK(again.created == 0);
+  CHECK_FALSE(s.get("mastodon:transit@example.social:9001")->has_value());
+  CHECK(s.get("mastodon:transit@example.social:1")->value().messages.back().id == "9002");
 }
 }  // namespace
 
