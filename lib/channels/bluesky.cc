@@ -529,7 +529,10 @@ class Bluesky final : public Channel {
   }
 
   static void finish_case(Case& c) {
-    std::stable_sort(c.messages.begin(), c.messages.end(), [](const Message& a, const Message& b) { return a.at < b.at; });
+    // By instant, not by text: "…:01Z" (a whole second) sorts after "…:01.045Z" as text.
+    std::stable_sort(c.messages.begin(), c.messages.end(), [](const Message& a, const Message& b) {
+      return parse_rfc3339_utc(a.at).value_or(0) < parse_rfc3339_utc(b.at).value_or(0);
+    });
     derive_status(c);
     c.updated_at = c.messages.back().at;
     c.touched();

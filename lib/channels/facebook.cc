@@ -108,7 +108,9 @@ Result<std::optional<Case>> conversation_case(const json& conv, const std::vecto
     out.push_back(std::move(msg));
   }
   if (out.empty()) return std::optional<Case>();
-  std::stable_sort(out.begin(), out.end(), [](const Message& a, const Message& b) { return a.at < b.at; });
+  std::stable_sort(out.begin(), out.end(), [](const Message& a, const Message& b) {  // by instant, not by text
+    return parse_rfc3339_utc(a.at).value_or(0) < parse_rfc3339_utc(b.at).value_or(0);
+  });
   c.messages = std::move(out);
   c.customer.id = customer.id.empty() ? "unknown" : customer.id;
   if (!customer.name.empty()) c.customer.name = customer.name;
