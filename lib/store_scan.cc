@@ -50,7 +50,10 @@ Result<std::optional<std::string>> dictionary(sqlite3* db, const std::string& pa
 // Opens the store read-only in one read transaction (a consistent snapshot
 // while writers go on, under WAL) and prepares the scan.
 Status open_scan(Db& d, const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return scan_error(d.db, path);
+  // No per-call mutex: one thread uses the connection at a time (the scan
+  // on two threads serialises its uses itself).
+  if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+    return scan_error(d.db, path);
   sqlite3_busy_timeout(d.db, 5000);
   if (sqlite3_exec(d.db, "PRAGMA mmap_size = 1073741824; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
     return scan_error(d.db, path);
@@ -66,6 +69,7 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
   if (auto st = open_scan(d, path); !st) return st;
   CaseCodec codec([&](uint32_t id) -> Result<std::optional<std::string>> { return dictionary(d.db, path, id); });
   CaseParser parser;
+  Case scratch;  // parsed into again and again, keeping its strings' memory
   std::string buf;
   auto damaged = [&](const Error& why) {
     const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(d.st, 0));
@@ -88,10 +92,10 @@ Status scan_sqlite_store(const std::string& path, const std::function<Status(Cas
       if (len) std::memcpy(buf.data(), bytes, len);
       text = buf.data();
     }
-    auto c = parser.parse(text, json->size(), json->size() + CaseParser::padding());
-    if (!c) return damaged(c.error());
-    c->number = sqlite3_column_int64(d.st, 2);
-    if (auto s = on_case(std::move(c).value()); !s) return s;
+    if (auto st = parser.parse_reusing(text, json->size(), json->size() + CaseParser::padding(), scratch); !st)
+      return damaged(st.error());
+    scratch.number = sqlite3_column_int64(d.st, 2);
+    if (auto s = on_case(std::move(scratch)); !s) return s;
   }
 }
 
@@ -111,6 +115,7 @@ struct ScanLane {
   explicit ScanLane(CaseCodec::Loader load) : codec(std::move(load)) { parser.keep_source(false); }
   CaseCodec codec;
   CaseParser parser;
+  Case scratch;  // parsed into again and again, keeping its strings' memory
   std::string bytes;
   std::vector<Row> rows;
   std::optional<Error> error;
@@ -139,10 +144,10 @@ struct ScanLane {
       // A TEXT row is read in place: the bytes after it (the next row, or
       // the padding) stay readable.
       const char* text = r.blob ? json->data() : bytes.data() + r.at;
-      auto c = parser.parse(text, json->size(), json->size() + CaseParser::padding());
-      if (!c) return void(error = damaged(c.error()));
-      c->number = r.number;
-      if (auto st = on_case(std::move(c).value()); !st) return void(error = st.error());
+      if (auto st = parser.parse_reusing(text, json->size(), json->size() + CaseParser::padding(), scratch); !st)
+        return void(error = damaged(st.error()));
+      scratch.number = r.number;
+      if (auto st = on_case(std::move(scratch)); !st) return void(error = st.error());
     }
   }
   void clear() {
@@ -162,10 +167,15 @@ Status scan_sqlite_store_two(const std::string& path, const std::function<Status
     std::lock_guard<std::mutex> lock(db_mutex);
     return dictionary(d.db, path, id);
   };
-  ScanLane lanes[2] = {ScanLane(load), ScanLane(load)};
-  for (bool done = false; !done;) {
-    lanes[0].clear(), lanes[1].clear();
+  // Two rounds of two lanes: this thread reads the next round's rows while
+  // two threads decode and parse the last one's, so SQLite's share runs
+  // beside the parsing instead of between rounds.
+  ScanLane rounds[2][2] = {{ScanLane(load), ScanLane(load)}, {ScanLane(load), ScanLane(load)}};
+  bool done = false;
+  const auto fill = [&](ScanLane (&lanes)[2]) -> Status {
+    std::lock_guard<std::mutex> lock(db_mutex);
     for (ScanLane& lane : lanes) {
+      lane.clear();
       while (!done && lane.bytes.size() < kLaneBytes) {
         const int rc = sqlite3_step(d.st);
         if (rc == SQLITE_DONE) done = true;
@@ -173,11 +183,21 @@ Status scan_sqlite_store_two(const std::string& path, const std::function<Status
         else lane.add(d.st);
       }
     }
-    std::thread other([&] { lanes[1].run(path, second); });
-    lanes[0].run(path, first);
-    other.join();
+    return ok_status();
+  };
+  if (auto st = fill(rounds[0]); !st) return st;
+  for (int cur = 0; !rounds[cur][0].rows.empty() || !rounds[cur][1].rows.empty(); cur ^= 1) {
+    ScanLane (&lanes)[2] = rounds[cur];
+    std::thread one([&] { lanes[0].run(path, first); });
+    std::thread two([&] { lanes[1].run(path, second); });
+    Status next = ok_status();
+    if (done) rounds[cur ^ 1][0].clear(), rounds[cur ^ 1][1].clear();
+    else next = fill(rounds[cur ^ 1]);
+    one.join();
+    two.join();
     for (const ScanLane& lane : lanes)
       if (lane.error) return *lane.error;
+    if (!next) return next;
   }
   return ok_status();
 }

@@ -126,6 +126,31 @@ TEST_CASE("report terms: folded, stopwords, mentions and URLs out, once per mess
   CHECK(r[0].score == doctest::Approx(1.5));
 }
 
+TEST_CASE("report terms: the counter grows and merges exactly; a split word's memo gives the same terms") {
+  // 5000 distinct terms (the table starts at 1024 slots), each seen a known
+  // number of times in two counters, merged.
+  TermCounter a, b;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string term = "term" + std::to_string(i);
+    for (int k = 0; k < 2 + i % 3; ++k) a.add(term, true);
+    b.add(term + " Term" + std::to_string(i), i % 2 == 0);  // the same term twice in a text counts once
+  }
+  a.merge(b);
+  const auto r = a.rising(100000);
+  REQUIRE(r.size() == 5000);
+  for (const auto& t : r) {
+    const int i = std::stoi(t.term.substr(4));
+    CHECK(t.now == 2 + i % 3 + (i % 2 == 0));
+    CHECK(t.before == (i % 2 == 0 ? 0 : 1));
+  }
+  TermSplitter s;
+  for (int round = 0; round < 2; ++round) {  // the second time from the memo
+    std::vector<std::string> got;
+    for (const auto& t : s.split("ÉCOLE école Straße STRASSE 😠 @Ünï ﬁnal")) got.emplace_back(s.text(t));
+    CHECK(got == std::vector<std::string>{"école", "strasse", "final"});
+  }
+}
+
 TEST_CASE("report local time: weekday, hour, ISO week and local midnight in a zone") {
   auto utc = LocalTime::in_zone("UTC").value();
   const auto p = utc.parts(t("2026-11-23T09:30:00Z"));

@@ -224,9 +224,9 @@ void Report::count_terms(const Case& c, GroupStats* group) {
     const Message& m = c.messages[t.index];
     if (m.dir != Dir::in || t.ms < before || t.ms >= cfg_.terms_to_ms) continue;
     const bool now = t.ms >= cfg_.terms_from_ms;
-    terms_of(m.text, terms_);
-    total_.terms.add_terms(terms_, now);
-    if (group) group->terms.add_terms(terms_, now);
+    splitter_.split(m.text);
+    total_.terms.add_terms(splitter_, now);
+    if (group) group->terms.add_terms(splitter_, now);
   }
 }
 

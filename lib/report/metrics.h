@@ -135,7 +135,7 @@ class Report {
   std::vector<MessageTime> order_;
   std::vector<ResponseClock> clocks_;
   std::vector<SlaOutcome> sla_;
-  std::vector<std::string> terms_;
+  TermSplitter splitter_;
   std::string now_text_;
 };
 

@@ -36,26 +36,40 @@ uint64_t packed(std::string_view w) {
   return x;
 }
 
-// The stopwords by first byte and length (all are 2 to 7 bytes), packed: a
-// term is compared with the few of its shape, with no hashing.
-struct StopwordTable {
-  static constexpr size_t kMaxLen = 8;
-  std::array<std::vector<uint64_t>, 256 * kMaxLen> by_shape;
-  StopwordTable() {
+// The stopwords, packed, in an open-addressing set (all are 1 to 7 bytes,
+// and no term holds a zero byte, so a packed word is its own key): a term
+// costs a multiply and a compare or two, no hashing of strings.
+class StopwordSet {
+ public:
+  static constexpr size_t kMaxLen = 7;
+  StopwordSet() {
     for (std::string_view w : stopwords()) {
-      if (w.empty() || w.size() >= kMaxLen) throw std::logic_error("stopword too long for the table: raise kMaxLen");
-      by_shape[static_cast<unsigned char>(w[0]) * kMaxLen + w.size()].push_back(packed(w));
+      if (w.empty() || w.size() > kMaxLen) throw std::logic_error("stopword too long for the set: raise kMaxLen");
+      size_t i = slot(packed(w));
+      while (slots_[i]) i = (i + 1) & (kSlots - 1);
+      slots_[i] = packed(w);
     }
   }
+  bool has(uint64_t x) const {
+    for (size_t i = slot(x); slots_[i]; i = (i + 1) & (kSlots - 1))
+      if (slots_[i] == x) return true;
+    return false;
+  }
+
+ private:
+  static constexpr size_t kSlots = 512;  // a power of two, over 2x the list
+  static size_t slot(uint64_t x) { return static_cast<size_t>((x * 0x9E3779B97F4A7C15ull) >> 55); }
+  std::array<uint64_t, kSlots> slots_{};
 };
 
+const StopwordSet& stopword_set() {
+  static const StopwordSet set;
+  return set;
+}
+
 bool is_stopword(std::string_view term) {
-  static const StopwordTable table;
-  if (term.empty() || term.size() >= StopwordTable::kMaxLen) return false;
-  const auto& candidates = table.by_shape[static_cast<unsigned char>(term[0]) * StopwordTable::kMaxLen + term.size()];
-  if (candidates.empty()) return false;
-  const uint64_t x = packed(term);
-  return std::find(candidates.begin(), candidates.end(), x) != candidates.end();
+  if (term.empty() || term.size() > StopwordSet::kMaxLen) return false;
+  return stopword_set().has(packed(term));
 }
 
 bool is_term_char(int32_t cp) {
@@ -118,90 +132,205 @@ void word_terms(std::string_view word, std::vector<std::string>& out) {
   flush();
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+// Byte classes for the ASCII path: one table look-up a byte.
+enum : uint8_t { kSpace = 1, kTermByte = 2, kDigit = 4 };
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned char c : {' ', '\t', '\r', '\n'}) t[c] = kSpace;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = kTermByte;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = kTermByte;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = kTermByte | kDigit;
+  t[static_cast<unsigned char>('\'')] = kTermByte;
+  return t;
+}();
+constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return t;
+}();
+bool is_space(char c) { return kByteClass[static_cast<unsigned char>(c)] & kSpace; }
+bool is_term_byte(char c) { return kByteClass[static_cast<unsigned char>(c)] & kTermByte; }
+char ascii_lower(char c) { return kLower[static_cast<unsigned char>(c)]; }
 
-bool ascii_term_byte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '\'';
+// FNV-1a: terms are short, and the table mixes the bits again.
+constexpr uint64_t kFnvOffset = 14695981039346656037ull, kFnvPrime = 1099511628211ull;
+uint64_t hash_bytes(std::string_view s) {
+  uint64_t h = kFnvOffset;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return h;
 }
 
-// word_terms for an ASCII word, folded as it is read: the same terms with
-// no string per word. Each run of term bytes is one candidate; `cur` is the
-// caller's buffer, reused.
-void ascii_word_terms(std::string_view word, std::vector<std::string>& out, std::string& cur) {
-  if (word[0] == '@' || word.find("://") != std::string_view::npos) return;
-  if (word.size() >= 4 && ascii_lower(word[0]) == 'w' && ascii_lower(word[1]) == 'w' && ascii_lower(word[2]) == 'w' &&
-      word[3] == '.')
-    return;
-  const size_t n = word.size();
-  size_t i = 0;
-  while (i < n) {
-    while (i < n && !ascii_term_byte(word[i])) ++i;
-    size_t b = i;
-    while (i < n && ascii_term_byte(word[i])) ++i;
-    size_t e = i;
-    while (e > b && word[e - 1] == '\'') --e;
-    while (b < e && word[b] == '\'') ++b;
-    if (e - b < 3) continue;
-    cur.resize(e - b);
-    bool digits = true;
-    for (size_t k = b; k < e; ++k) {
-      cur[k - b] = ascii_lower(word[k]);
-      digits = digits && word[k] >= '0' && word[k] <= '9';
-    }
-    const std::string_view term(cur);
-    if (!digits && !is_stopword(term) && std::find(out.begin(), out.end(), term) == out.end())
-      out.emplace_back(term);
-  }
+// A word's terms as word_terms splits its folded form, or nothing for a
+// mention or a URL.
+std::vector<std::string> folded_word_terms(std::string_view word) {
+  std::vector<std::string> terms;
+  word_terms(fold(word), terms);
+  return terms;
 }
 
 }  // namespace
 
-void terms_of(std::string_view text, std::vector<std::string>& out) {
-  out.clear();
-  std::string cur;
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+bool TermSplitter::seen(size_t offset, uint32_t size, uint64_t hash) const {
+  for (const Term& t : terms_)
+    if (t.hash == hash && t.size == size && std::memcmp(bytes_.data() + t.offset, bytes_.data() + offset, size) == 0)
+      return true;
+  return false;
+}
+
+// Room for n more bytes of terms at used_ (the buffer only grows, so a
+// warm split neither allocates nor zero-fills).
+char* TermSplitter::room(size_t n) {
+  if (used_ + n > bytes_.size()) bytes_.resize(std::max(bytes_.size() * 2, used_ + n + 256));
+  return bytes_.data() + used_;
+}
+
+// Lowercases the candidate into the buffer as it hashes, packs and checks
+// it, and keeps it only if it is a term not seen in this text yet.
+void TermSplitter::ascii_candidate(const char* p, size_t n) {
+  char* out = room(n);
+  uint64_t h = kFnvOffset, packed_word = 0;
+  uint8_t all = kDigit;
+  for (size_t k = 0; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(p[k]);
+    const char c = kLower[b];
+    out[k] = c;
+    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    all &= kByteClass[b];
+    if (k < 8) packed_word |= uint64_t{static_cast<unsigned char>(c)} << (8 * k);
+  }
+  const auto size = static_cast<uint32_t>(n);
+  if (all || (n <= StopwordSet::kMaxLen && stopword_set().has(packed_word)) || seen(used_, size, h)) return;
+  terms_.push_back({used_, size, h});
+  used_ += n;
+}
+
+void TermSplitter::add_checked(std::string_view term) {
+  char* out = room(term.size());
+  std::memcpy(out, term.data(), term.size());
+  const uint64_t h = hash_bytes(term);
+  const auto size = static_cast<uint32_t>(term.size());
+  if (seen(used_, size, h)) return;
+  terms_.push_back({used_, size, h});
+  used_ += term.size();
+}
+
+// word_terms for an ASCII word, folded as it is read: each run of term
+// bytes, without its leading and trailing apostrophes, is one candidate.
+void TermSplitter::ascii_word(std::string_view word, bool has_colon) {
+  if (word[0] == '@' || (has_colon && word.find("://") != std::string_view::npos)) return;
+  if (word.size() >= 4 && ascii_lower(word[0]) == 'w' && ascii_lower(word[1]) == 'w' && ascii_lower(word[2]) == 'w' &&
+      word[3] == '.')
+    return;
+  const char* p = word.data();
+  const size_t n = word.size();
   size_t i = 0;
-  while (i < text.size()) {
-    if (space(text[i])) {
-      ++i;
+  while (i < n) {
+    while (i < n && !is_term_byte(p[i])) ++i;
+    size_t b = i;
+    while (i < n && is_term_byte(p[i])) ++i;
+    size_t e = i;
+    while (e > b && p[e - 1] == '\'') --e;
+    while (b < e && p[b] == '\'') ++b;
+    if (e - b >= 3) ascii_candidate(p + b, e - b);
+  }
+}
+
+// Words with other bytes go through utf8proc once each; a bounded memo
+// keeps how they split.
+void TermSplitter::other_word(std::string_view word) {
+  constexpr size_t kMemoWords = 1 << 16;
+  auto it = other_words_.find(std::string(word));
+  if (it == other_words_.end()) {
+    if (other_words_.size() >= kMemoWords) {
+      for (const auto& t : folded_word_terms(word)) add_checked(t);
+      return;
+    }
+    it = other_words_.emplace(std::string(word), folded_word_terms(word)).first;
+  }
+  for (const auto& t : it->second) add_checked(t);
+}
+
+const std::vector<TermSplitter::Term>& TermSplitter::split(std::string_view text) {
+  used_ = 0;
+  terms_.clear();
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    if (is_space(*p)) {
+      ++p;
       continue;
     }
-    size_t end = i;
-    bool ascii = true;
-    for (; end < text.size() && !space(text[end]); ++end) ascii &= static_cast<unsigned char>(text[end]) < 0x80;
+    const char* w = p;
+    bool ascii = true, colon = false;
+    for (; p < end && !is_space(*p); ++p) {
+      ascii &= static_cast<unsigned char>(*p) < 0x80;
+      colon |= *p == ':';
+    }
     // Words are folded one by one: most are ASCII even in a text with an
-    // emoji, and those skip utf8proc (and any copy).
-    const std::string_view word = text.substr(i, end - i);
-    if (ascii) ascii_word_terms(word, out, cur);
-    else word_terms(fold(word), out);
-    i = end;
+    // emoji, and those skip utf8proc.
+    const std::string_view word(w, static_cast<size_t>(p - w));
+    if (ascii) ascii_word(word, colon);
+    else other_word(word);
   }
+  return terms_;
+}
+
+void terms_of(std::string_view text, std::vector<std::string>& out) {
+  TermSplitter s;
+  out.clear();
+  for (const auto& t : s.split(text)) out.emplace_back(s.text(t));
 }
 
 void TermCounter::add(std::string_view text, bool now) {
-  terms_of(text, scratch_);
-  add_terms(scratch_, now);
+  splitter_.split(text);
+  add_terms(splitter_, now);
 }
 
-void TermCounter::add_terms(const std::vector<std::string>& terms, bool now) {
-  for (const auto& t : terms) {
-    auto& c = counts_[t];
-    (now ? c.first : c.second) += 1;
+void TermCounter::add_terms(const TermSplitter& split, bool now) {
+  for (const auto& t : split.terms()) bump(split.text(t), t.hash, now ? 1 : 0, now ? 0 : 1);
+}
+
+void TermCounter::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (!s.size) continue;
+    size_t i = (s.hash * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+    while (slots_[i].size) i = (i + 1) & mask;
+    slots_[i] = s;
   }
+}
+
+void TermCounter::bump(std::string_view term, uint64_t hash, int64_t now, int64_t before) {
+  if ((used_ + 1) * 2 > slots_.size()) grow();
+  const size_t mask = slots_.size() - 1;
+  size_t i = (hash * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+  for (;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (!s.size) break;
+    if (s.hash == hash && s.size == term.size() && std::memcmp(keys_.data() + s.offset, term.data(), term.size()) == 0) {
+      s.now += now, s.before += before;
+      return;
+    }
+  }
+  Slot& s = slots_[i];
+  s = {hash, keys_.size(), static_cast<uint32_t>(term.size()), now, before};
+  keys_.append(term);
+  ++used_;
 }
 
 void TermCounter::merge(const TermCounter& other) {
-  for (const auto& [t, c] : other.counts_) {
-    auto& mine = counts_[t];
-    mine.first += c.first, mine.second += c.second;
-  }
+  for (const Slot& s : other.slots_)
+    if (s.size) bump({other.keys_.data() + s.offset, s.size}, s.hash, s.now, s.before);
 }
 
 std::vector<RisingTerm> TermCounter::rising(size_t limit) const {
   std::vector<RisingTerm> all;
-  for (const auto& [t, c] : counts_)
-    if (c.first >= 2)
-      all.push_back({t, c.first, c.second, static_cast<double>(c.first + 1) / static_cast<double>(c.second + 1)});
+  for (const Slot& s : slots_)
+    if (s.size && s.now >= 2)
+      all.push_back({std::string(keys_.data() + s.offset, s.size), s.now, s.before,
+                     static_cast<double>(s.now + 1) / static_cast<double>(s.before + 1)});
   std::sort(all.begin(), all.end(), [](const RisingTerm& a, const RisingTerm& b) {
     if (a.score != b.score) return a.score > b.score;
     if (a.now != b.now) return a.now > b.now;
