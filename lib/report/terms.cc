@@ -148,9 +148,6 @@ constexpr std::array<char, 256> kLower = [] {
   for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return t;
 }();
-bool is_space(char c) { return kByteClass[static_cast<unsigned char>(c)] & kSpace; }
-bool is_term_byte(char c) { return kByteClass[static_cast<unsigned char>(c)] & kTermByte; }
-char ascii_lower(char c) { return kLower[static_cast<unsigned char>(c)]; }
 
 // FNV-1a: terms are short, and the table mixes the bits again.
 constexpr uint64_t kFnvOffset = 14695981039346656037ull, kFnvPrime = 1099511628211ull;
@@ -184,26 +181,6 @@ char* TermSplitter::room(size_t n) {
   return bytes_.data() + used_;
 }
 
-// Lowercases the candidate into the buffer as it hashes, packs and checks
-// it, and keeps it only if it is a term not seen in this text yet.
-void TermSplitter::ascii_candidate(const char* p, size_t n) {
-  char* out = room(n);
-  uint64_t h = kFnvOffset, packed_word = 0;
-  uint8_t all = kDigit;
-  for (size_t k = 0; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(p[k]);
-    const char c = kLower[b];
-    out[k] = c;
-    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
-    all &= kByteClass[b];
-    if (k < 8) packed_word |= uint64_t{static_cast<unsigned char>(c)} << (8 * k);
-  }
-  const auto size = static_cast<uint32_t>(n);
-  if (all || (n <= StopwordSet::kMaxLen && stopword_set().has(packed_word)) || seen(used_, size, h)) return;
-  terms_.push_back({used_, size, h});
-  used_ += n;
-}
-
 void TermSplitter::add_checked(std::string_view term) {
   char* out = room(term.size());
   std::memcpy(out, term.data(), term.size());
@@ -212,27 +189,6 @@ void TermSplitter::add_checked(std::string_view term) {
   if (seen(used_, size, h)) return;
   terms_.push_back({used_, size, h});
   used_ += term.size();
-}
-
-// word_terms for an ASCII word, folded as it is read: each run of term
-// bytes, without its leading and trailing apostrophes, is one candidate.
-void TermSplitter::ascii_word(std::string_view word, bool has_colon) {
-  if (word[0] == '@' || (has_colon && word.find("://") != std::string_view::npos)) return;
-  if (word.size() >= 4 && ascii_lower(word[0]) == 'w' && ascii_lower(word[1]) == 'w' && ascii_lower(word[2]) == 'w' &&
-      word[3] == '.')
-    return;
-  const char* p = word.data();
-  const size_t n = word.size();
-  size_t i = 0;
-  while (i < n) {
-    while (i < n && !is_term_byte(p[i])) ++i;
-    size_t b = i;
-    while (i < n && is_term_byte(p[i])) ++i;
-    size_t e = i;
-    while (e > b && p[e - 1] == '\'') --e;
-    while (b < e && p[b] == '\'') ++b;
-    if (e - b >= 3) ascii_candidate(p + b, e - b);
-  }
 }
 
 // Words with other bytes go through utf8proc once each; a bounded memo
@@ -250,27 +206,115 @@ void TermSplitter::other_word(std::string_view word) {
   for (const auto& t : it->second) add_checked(t);
 }
 
+namespace {
+
+// One run of term bytes, lowercased into the buffer as it is read.
+struct Run {
+  size_t size = 0;  // without trailing apostrophes
+  uint64_t hash = kFnvOffset;
+  uint8_t all = kDigit;  // the AND of its bytes' classes: kDigit when all are digits
+};
+
+uint64_t load_packed(const char* p, size_t n) {  // n <= 7; p has 8 readable bytes
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x & ((uint64_t{1} << (8 * n)) - 1);
+}
+
+// Reads the run of term bytes at p (after any leading apostrophes) into
+// out, and returns where it ends. Trailing apostrophes are rare, so they
+// are taken off afterwards, and the run hashed again.
+const unsigned char* read_run(const unsigned char* p, const unsigned char* end, char* out, Run& run) {
+  while (p < end && *p == '\'') ++p;
+  uint64_t h = kFnvOffset;
+  uint8_t all = kDigit;
+  size_t n = 0;
+  for (; p < end; ++p) {
+    const uint8_t cls = kByteClass[*p];
+    if (!(cls & kTermByte)) break;
+    const char c = kLower[*p];
+    out[n++] = c;
+    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    all &= cls;
+  }
+  if (n && out[n - 1] == '\'') {
+    while (n && out[n - 1] == '\'') --n;
+    h = kFnvOffset, all = kDigit;
+    for (size_t k = 0; k < n; ++k) {
+      h = (h ^ static_cast<unsigned char>(out[k])) * kFnvPrime;
+      all &= kByteClass[static_cast<unsigned char>(out[k])];
+    }
+  }
+  run = {n, h, all};
+  return p;
+}
+
+}  // namespace
+
+// One pass: the term bytes of an ASCII word (runs of letters, digits and
+// apostrophes, without leading and trailing apostrophes) are lowercased
+// and hashed into the buffer as they are read, and each run is a
+// candidate. A word that turns out to be a URL gives its candidates back;
+// one with a non-ASCII byte too, and goes through other_word whole, as
+// word_terms splits it.
 const std::vector<TermSplitter::Term>& TermSplitter::split(std::string_view text) {
   used_ = 0;
   terms_.clear();
-  const char* p = text.data();
-  const char* const end = p + text.size();
+  room(text.size() + 8);  // ASCII terms never hold more bytes than the text (+8: load_packed)
+  const StopwordSet& stop = stopword_set();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  const auto word_end = [end](const unsigned char* q) {
+    while (q < end && !(kByteClass[*q] & kSpace)) ++q;
+    return q;
+  };
   while (p < end) {
-    if (is_space(*p)) {
+    if (kByteClass[*p] & kSpace) {
       ++p;
       continue;
     }
-    const char* w = p;
-    bool ascii = true, colon = false;
-    for (; p < end && !is_space(*p); ++p) {
-      ascii &= static_cast<unsigned char>(*p) < 0x80;
-      colon |= *p == ':';
+    const unsigned char* const word = p;
+    if (*p == '@') {
+      p = word_end(p);  // a mention
+      continue;
     }
-    // Words are folded one by one: most are ASCII even in a text with an
-    // emoji, and those skip utf8proc.
-    const std::string_view word(w, static_cast<size_t>(p - w));
-    if (ascii) ascii_word(word, colon);
-    else other_word(word);
+    const size_t mark_terms = terms_.size(), mark_used = used_;
+    bool skip = false, other = false;
+    if (end - p >= 4 && kLower[p[0]] == 'w' && kLower[p[1]] == 'w' && kLower[p[2]] == 'w' && p[3] == '.') {
+      // A www. address, unless it has other bytes: those go to other_word
+      // whole (which keeps a word that is not valid UTF-8 unfolded).
+      skip = true;
+      for (; p < end && !(kByteClass[*p] & kSpace); ++p) other |= *p >= 0x80;
+    }
+    while (!skip && p < end) {
+      const uint8_t cls = kByteClass[*p];
+      if (cls & kTermByte) {
+        Run run;
+        char* out = bytes_.data() + used_;
+        p = read_run(p, end, out, run);
+        const auto size = static_cast<uint32_t>(run.size);
+        if (size >= 3 && !(run.all & kDigit) && !(size <= StopwordSet::kMaxLen && stop.has(load_packed(out, size))) &&
+            !seen(used_, size, run.hash)) {
+          terms_.push_back({used_, size, run.hash});
+          used_ += size;
+        }
+        continue;
+      }
+      if (cls & kSpace) break;
+      if (*p >= 0x80 || (*p == ':' && end - p >= 3 && p[1] == '/' && p[2] == '/')) {
+        skip = true, other = *p >= 0x80;
+        p = word_end(p);
+        break;
+      }
+      ++p;
+    }
+    if (!skip) continue;
+    terms_.resize(mark_terms);
+    used_ = mark_used;
+    if (other) {
+      other_word({reinterpret_cast<const char*>(word), static_cast<size_t>(p - word)});
+      room(static_cast<size_t>(end - p) + 8);
+    }
   }
   return terms_;
 }

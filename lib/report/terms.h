@@ -30,10 +30,7 @@ class TermSplitter {
   const std::vector<Term>& terms() const { return terms_; }
 
  private:
-  void ascii_word(std::string_view word, bool has_colon);
   void other_word(std::string_view word);
-  // Appends a candidate term (ASCII, any case) if it is kept and new.
-  void ascii_candidate(const char* p, size_t n);
   // Appends an already checked term if it is new.
   void add_checked(std::string_view term);
   bool seen(size_t offset, uint32_t size, uint64_t hash) const;
