@@ -54,8 +54,12 @@ class JsonCursor {
 
   bool at_end() const { return p_ == end_; }
   char peek() const { return p_ < end_ ? *p_ : '\0'; }
+  // The text is readable past its end (see string_stop) and every JSON
+  // space is <= ' ', so the usual case, no space, is one compare.
   void skip_space() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    while (static_cast<unsigned char>(*p_) <= ' ' && p_ < end_ &&
+           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
   }
   // Consumes ch (after any white space) if it is next.
   bool consume(char ch) {
