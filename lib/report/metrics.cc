@@ -20,10 +20,18 @@ const std::string& or_dash(const OptString& s) {
 
 std::optional<int64_t> ms_of(const OptString& s) { return s ? parse_rfc3339_utc(*s) : std::nullopt; }
 
-bool breached_named(const Case& c, const std::string& clock) {
-  for (const auto& b : c.sla.breached)
-    if (b == clock || b == clock + "_due") return true;
+bool breached_named(const Case& c, std::string_view clock) {
+  for (const std::string_view b : c.sla.breached)
+    if (b.substr(0, clock.size()) == clock && (b.size() == clock.size() || b.substr(clock.size()) == "_due"))
+      return true;
   return false;
+}
+
+SlaCount& sla_count(GroupStats& g, std::string_view policy, std::string_view clock) {
+  const std::pair<std::string_view, std::string_view> key{policy, clock};
+  auto it = g.sla.find(key);
+  if (it == g.sla.end()) it = g.sla.emplace(std::pair<std::string, std::string>(policy, clock), SlaCount{}).first;
+  return it->second;
 }
 
 }  // namespace
@@ -231,12 +239,13 @@ void Report::count_terms(const Case& c, GroupStats* group) {
 }
 
 // SLA outcomes from the case's own sla fields (as socq triage wrote them).
-void Report::case_sla(GroupStats& g, const Case& c, const std::string& policy, std::optional<int64_t> resolved_at) {
+void Report::case_sla(GroupStats& g, const Case& c, std::string_view policy, std::optional<int64_t> resolved_at) {
   const int64_t now = cfg_.now_ms;
-  const auto sla_clock = [&](const std::string& clock, std::optional<int64_t> due, std::optional<int64_t> stop) {
-    if (!due && !breached_named(c, clock)) return;
-    SlaCount& s = g.sla[{policy, clock}];
-    if (breached_named(c, clock) || (stop && due && *stop > *due) || (!stop && due && now > *due)) ++s.breached;
+  const auto sla_clock = [&](std::string_view clock, std::optional<int64_t> due, std::optional<int64_t> stop) {
+    const bool named = breached_named(c, clock);
+    if (!due && !named) return;
+    SlaCount& s = sla_count(g, policy, clock);
+    if (named || (stop && due && *stop > *due) || (!stop && due && now > *due)) ++s.breached;
     else if (stop) ++s.met;
     else ++s.running;
   };
@@ -309,10 +318,10 @@ void Report::add_to(GroupStats& g, const Case& c, std::optional<int64_t> first_i
   }
 
   // SLA attainment per policy (the case's priority) and clock.
-  const std::string policy = c.priority.value_or("none");
+  const std::string_view policy = c.priority ? std::string_view(*c.priority) : std::string_view("none");
   if (duty_->sla_outcomes(c, now_text_, sla_)) {
     for (const SlaOutcome& o : sla_) {
-      SlaCount& s = g.sla[{policy, o.clock}];
+      SlaCount& s = sla_count(g, policy, o.clock);
       ++(o.kind == SlaOutcome::met ? s.met : o.kind == SlaOutcome::breached ? s.breached : s.running);
     }
   } else {

@@ -75,6 +75,17 @@ struct SlaCount {
   int64_t met = 0, breached = 0, running = 0;
 };
 
+// Orders (policy, clock) keys as std::pair does, and finds them from
+// string views: a case's lookups build no strings.
+struct SlaKeyLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    const std::string_view a1 = a.first, a2 = a.second, b1 = b.first, b2 = b.second;
+    return a1 != b1 ? a1 < b1 : a2 < b2;
+  }
+};
+
 struct ResponseStats {
   Samples calendar, business;
   int64_t unanswered = 0;
@@ -86,7 +97,7 @@ struct GroupStats {
   ResponseStats first, next;
   Samples resolution;
   int64_t unresolved = 0;
-  std::map<std::pair<std::string, std::string>, SlaCount> sla;  // (policy, clock)
+  std::map<std::pair<std::string, std::string>, SlaCount, SlaKeyLess> sla;  // (policy, clock)
   std::map<std::string, int64_t> backlog_by_status;
   Samples backlog_age;
   std::array<std::array<int64_t, 24>, 7> inbound_week{};  // [weekday][hour]
@@ -123,7 +134,7 @@ class Report {
   std::string group_key(const Case& c, std::optional<int64_t> first_in) const;
   void count_terms(const Case& c, GroupStats* group);
   void add_to(GroupStats& g, const Case& c, std::optional<int64_t> first_in, bool explain);
-  void case_sla(GroupStats& g, const Case& c, const std::string& policy, std::optional<int64_t> resolved_at);
+  void case_sla(GroupStats& g, const Case& c, std::string_view policy, std::optional<int64_t> resolved_at);
 
   ReportConfig cfg_;
   LocalTime tz_;
