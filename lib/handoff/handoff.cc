@@ -90,6 +90,7 @@ Message own_post(const Case& c, const PostRequest& req, const Posted& p, const s
   m.author = c.account;
   m.text = req.text;
   m.is_public = req.is_public;
+  if (req.is_public) m.visibility = req.visibility;
   m.reply_to = req.in_reply_to;
   m.posted_id = p.id;
   m.extra.emplace_back(kHandoffPostMark, "true");
@@ -317,6 +318,7 @@ Status post_pointer(Deps& d, const OutboxRow& dm, const std::string& now) {
   PostRequest req;
   req.text = with_mention(fill_handle(d.config.dm_pointer, *c), *c);
   req.in_reply_to = to->posted_id.value_or(to->id);
+  req.visibility = to->visibility;  // a followers-only post gets a followers-only pointer
   OutboxRow row = pending_row(c->id, kPointerKind, json{{"post", post_to_json(req)}, {"pointer_of", dm.key}}.dump(), now, dm.author);
   row.key = key;
   if (auto st = add_row(d.store, row, std::nullopt); !st) return st;
