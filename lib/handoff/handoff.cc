@@ -111,12 +111,19 @@ std::string fill_handle(std::string text, const Case& c) {
   return text;
 }
 
-// Mastodon delivers a direct post to the accounts it mentions: the customer
-// must be @mentioned.
+// A public post: the customer @mentioned unless the text does already.
 std::string with_mention(const std::string& text, const Case& c) {
   if (!c.customer.handle) return text;
   const std::string at = customer_at(c);
   return text.find(at) != std::string::npos ? text : at + " " + text;
+}
+
+// A DM's text. Mastodon delivers a direct post only to the accounts it
+// mentions, so there the customer must be @mentioned. Bluesky, X and
+// Messenger send it to the recipient's id: an @mention would only address
+// them like a stranger in public (on Bluesky even "@handle.invalid").
+std::string dm_text(const std::string& text, const Case& c) {
+  return c.channel == "mastodon" ? with_mention(text, c) : text;
 }
 
 Status add_row(Store& store, const OutboxRow& row, std::optional<int64_t> rev) { return store.outbox_add(row, rev); }
@@ -263,7 +270,7 @@ Status send_webhook_row(Deps& d, const OutboxRow& row, const std::string& now) {
 Result<OutboxRow> dm_row(Deps& d, const Case& c, const Request& r) {
   if (!c.customer.handle && c.customer.id.empty()) return Error{Exit::data, "case " + c.id + " names no customer to message"};
   PostRequest req;
-  req.text = with_mention(fill_handle(r.message.empty() ? d.config.dm_text : r.message, c), c);
+  req.text = dm_text(fill_handle(r.message.empty() ? d.config.dm_text : r.message, c), c);
   req.is_public = false;
   // X, Facebook and Bluesky send a DM to the customer's platform id;
   // Messenger's 24-hour window runs from the customer's last private message.
