@@ -347,6 +347,15 @@ std::string due_for_people(const std::string& due, int64_t now_ms) {
                                   : " (in " + humanize(*due_ms - now_ms) + ")");
 }
 
+// Who saw a message, when not everyone: an agent answering a followers-only
+// post should know before writing.
+const char* audience_note(const Message& m) {
+  if (!m.is_public) return " (private)";
+  if (m.visibility == "private") return " (followers only)";
+  if (m.visibility == "unlisted") return " (unlisted)";
+  return "";
+}
+
 void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   const auto bold = [&](const std::string& s) { return colour ? "\033[1m" + s + "\033[0m" : s; };
   // Every stored string may be a stranger's: escaped before the terminal sees it.
@@ -367,7 +376,7 @@ void print_case(std::FILE* out, const Case& c, bool colour, int64_t now_ms) {
   fmt::print(out, "\n{}\n", bold("Messages"));
   for (const auto& m : c.messages)
     fmt::print(out, "  {} {} {}{}\n    {}\n", short_time(m.at), m.dir == Dir::in ? "<-" : "->", safe(m.author),
-               m.is_public ? "" : " (private)", terminal_safe(m.text));
+               audience_note(m), terminal_safe(m.text));
   fmt::print(out, "\n{}\n", bold("Events"));
   for (const auto& e : c.events) fmt::print(out, "  {}  {}: {}\n", short_time(e.at), safe(e.by), safe(e.what));
 }

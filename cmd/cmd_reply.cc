@@ -50,6 +50,7 @@ json outcome_json(const ReplyOutcome& r) {
   json j = {{"result", kWhat[static_cast<int>(r.what)]}, {"case", r.case_id}, {"text", r.text}, {"public", r.is_public},
             {"checks", verdicts_json(r)}};
   if (r.number) j["number"] = r.number;
+  if (r.visibility) j["visibility"] = *r.visibility;
   if (r.in_reply_to) j["in_reply_to"] = *r.in_reply_to;
   if (!r.key.empty()) j["outbox_key"] = r.key;
   if (r.author) j["written_by"] = *r.author;
@@ -73,6 +74,15 @@ void print_verdicts(Context& ctx, const ReplyOutcome& r, std::FILE* to) {
   (void)ctx;
 }
 
+// Who will see the reply. Mastodon's "private" is followers only, not a
+// private message: said so, not to be read as one.
+std::string audience(const ReplyOutcome& r) {
+  if (!r.is_public) return "private";
+  if (r.visibility == "private") return "followers only";
+  if (r.visibility == "unlisted") return "unlisted";
+  return "public";
+}
+
 // Prints one outcome; returns its exit code.
 int report(Context& ctx, const ReplyCli& o, const ReplyOutcome& r) {
   for (const auto& key : r.finished) ctx.note("finished reply " + key + " that an earlier run left in flight");
@@ -83,7 +93,7 @@ int report(Context& ctx, const ReplyCli& o, const ReplyOutcome& r) {
   switch (r.what) {
     case ReplyOutcome::What::dry_run: {
       fmt::print(ctx.out, "dry run: reply to {} ({}{}), nothing posted:\n", terminal_safe_line(case_label(r)),
-                 r.is_public ? "public" : "private", r.in_reply_to ? ", in reply to " + *r.in_reply_to : "");
+                 audience(r), r.in_reply_to ? ", in reply to " + *r.in_reply_to : "");
       fmt::print(ctx.out, "{}\n\nchecks:\n", terminal_safe(r.text));
       print_verdicts(ctx, r, ctx.out);
       if (r.approval)
@@ -278,7 +288,8 @@ Runner setup_reply(CLI::App* sub, Context& ctx) {
       "case's account ([accounts.NAME] in the config). Public by default, threaded under the customer's\n"
       "latest message; --private sends a direct message (Mastodon: visibility direct). On Mastodon every\n"
       "reply @mentions the customer first unless its text does: Mastodon notifies only the accounts a post\n"
-      "mentions. A private conversation is always answered privately.\n"
+      "mentions. A private conversation is always answered privately, and a public reply is never wider\n"
+      "than the post it answers (Mastodon: followers-only gets a followers-only reply, unlisted an unlisted one).\n"
       "\n"
       "Text: the TEXT argument, --template NAME ([reply.templates] NAME = \"Hi {customer.name}, ...\"; variables\n"
       "{customer.name} {customer.handle} {agent} {reference} {case.id}; {{ and }} for braces), $VISUAL or $EDITOR\n"

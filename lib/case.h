@@ -47,6 +47,10 @@ struct Message {
   bool is_auto = false;   // sent by a bot or auto-reply: stops no SLA clock
   bool redacted = false;  // text had PII removed
   OptString posted_id;    // the platform's id once socq posted it
+  // A public message's narrower audience where the platform has one
+  // (Mastodon "unlisted", "private" = followers only); absent: everyone.
+  // A reply is never wider than the message it answers.
+  OptString visibility;
   Extras extra;
 };
 

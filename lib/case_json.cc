@@ -44,7 +44,7 @@ struct MessageView {
   Dir dir = Dir::in;
   View at, author, text;
   bool is_public = true;
-  OptView reply_to, lang;
+  OptView visibility, reply_to, lang;
   bool is_auto = false, redacted = false;
   OptView posted_id;
   NoExtras extra;
@@ -681,6 +681,18 @@ bool parse_customer(V v, T& c, Ctx& cx, const Path& path) {
          require(has_id, cx, path.child("id"));
 }
 
+// Message::visibility: a narrower audience of a public message. "direct"
+// is not one: a private message is "public":false.
+template <class V, class O>
+bool get_visibility(V v, O& out, Ctx& cx, const Path& path) {
+  std::string_view s;
+  if (!get_string(v, s, cx, path)) return false;
+  if (s != "public" && s != "unlisted" && s != "private")
+    return cx.fail(path, "must be \"public\", \"unlisted\" or \"private\", not \"" + std::string(s) + "\"");
+  out.emplace(s);
+  return true;
+}
+
 template <class V, class T>
 bool parse_message(V v, T& m, Ctx& cx, const Path& path) {
   bool has_id = false, has_dir = false, has_at = false, has_text = false;
@@ -697,6 +709,7 @@ bool parse_message(V v, T& m, Ctx& cx, const Path& path) {
     if (is(k, "author")) return get_string(f, m.author, cx, p);
     if (is(k, "text")) return has_text = true, get_string(f, m.text, cx, p);
     if (is(k, "public")) return get_bool(f, m.is_public, cx, p);
+    if (is(k, "visibility")) return get_visibility(f, m.visibility, cx, p);
     if (is(k, "reply_to")) return get_opt_string(f, m.reply_to, cx, p);
     if (is(k, "lang")) return get_opt_string(f, m.lang, cx, p);
     if (is(k, "auto")) return get_bool(f, m.is_auto, cx, p);
@@ -814,7 +827,7 @@ struct Seen {
 void reset_element(Message& m) {
   m.id.clear(), m.at.clear(), m.author.clear(), m.text.clear();  // clear() keeps their memory
   m.dir = Dir::in, m.is_public = true, m.is_auto = false, m.redacted = false;
-  m.reply_to.reset(), m.lang.reset(), m.posted_id.reset();
+  m.visibility.reset(), m.reply_to.reset(), m.lang.reset(), m.posted_id.reset();
   m.extra.clear();
 }
 void reset_element(Event& e) {
@@ -825,7 +838,7 @@ void reset_element(MessageView& m) { m = MessageView{}; }
 void reset_element(EventView& e) { e = EventView{}; }
 // A new member needs its line in reset_element (and in reset_for_reuse
 // below for Case): a parse into a reused case must equal a fresh one.
-static_assert(sizeof(Message) == 296, "Message changed: reset the new member in reset_element(Message&)");
+static_assert(sizeof(Message) == 336, "Message changed: reset the new member in reset_element(Message&)");
 static_assert(sizeof(Event) == 120, "Event changed: reset the new member in reset_element(Event&)");
 
 // Parses the array `f` into `v` with parse(value, element, path), element
@@ -1331,6 +1344,7 @@ void write_message(JsonOut& out, const Message& m) {
   w.str("author", m.author);
   w.str("text", m.text);
   w.boolean("public", m.is_public);
+  if (m.visibility) w.opt("visibility", m.visibility);
   w.opt("reply_to", m.reply_to);
   if (m.lang) w.opt("lang", m.lang);
   if (m.is_auto) w.boolean("auto", true);

@@ -74,10 +74,11 @@ bool get_string(std::FILE* f, std::string& s) {
 
 }  // namespace
 
-// A message: flags (inbound, has reply_to, has name, public), then its strings.
+// A message: flags (inbound, has reply_to, has name, public, has visibility),
+// then its strings.
 Status SpillFile::write(const ImportMessage& m) {
   const unsigned char flags = static_cast<unsigned char>((m.inbound ? 1 : 0) | (m.reply_to ? 2 : 0) | (m.name ? 4 : 0) |
-                                                         (m.is_public ? 8 : 0));
+                                                         (m.is_public ? 8 : 0) | (m.visibility ? 16 : 0));
   std::fputc(flags, f_);
   put_string(f_, m.id);
   if (m.reply_to) put_string(f_, *m.reply_to);
@@ -86,6 +87,7 @@ Status SpillFile::write(const ImportMessage& m) {
   put_string(f_, m.text);
   put_string(f_, m.brand);
   if (m.name) put_string(f_, *m.name);
+  if (m.visibility) put_string(f_, *m.visibility);
   if (std::ferror(f_)) return failed("writing");
   return ok_status();
 }
@@ -116,6 +118,12 @@ Result<bool> SpillFile::read(ImportMessage& m) {
     ok = ok && get_string(f_, *m.name);
   } else {
     m.name.reset();
+  }
+  if (flags & 16) {
+    if (!m.visibility) m.visibility.emplace();
+    ok = ok && get_string(f_, *m.visibility);
+  } else {
+    m.visibility.reset();
   }
   if (!ok) {
     if (!std::ferror(f_)) errno = EIO;  // cut short: someone truncated it

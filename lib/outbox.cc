@@ -85,6 +85,7 @@ OutboxRow pending_row(const std::string& case_id, const std::string& kind, const
 
 json post_to_json(const PostRequest& req) {
   json j = {{"text", req.text}, {"public", req.is_public}};
+  if (req.visibility) j["visibility"] = *req.visibility;
   if (req.in_reply_to) j["in_reply_to"] = *req.in_reply_to;
   if (req.recipient) j["recipient"] = *req.recipient;
   if (req.customer_last_at) j["customer_last_at"] = *req.customer_last_at;
@@ -104,6 +105,7 @@ Result<PostRequest> post_of_payload(const OutboxRow& row) {
   PostRequest req;
   req.text = text->get<std::string>();
   req.is_public = is_public->get<bool>();
+  if (auto it = p->find("visibility"); it != p->end() && it->is_string()) req.visibility = it->get<std::string>();
   if (auto it = p->find("in_reply_to"); it != p->end() && it->is_string()) req.in_reply_to = it->get<std::string>();
   if (auto it = p->find("recipient"); it != p->end() && it->is_string()) req.recipient = it->get<std::string>();
   if (auto it = p->find("customer_last_at"); it != p->end() && it->is_string()) req.customer_last_at = it->get<std::string>();

@@ -190,6 +190,7 @@ Status build_cases(std::vector<ImportMessage> msgs, const std::string& channel, 
       msg.author = "@" + m.author;
       msg.text = std::move(m.text);
       msg.is_public = m.is_public;
+      msg.visibility = std::move(m.visibility);
       msg.reply_to = std::move(m.reply_to);
       c.messages.push_back(std::move(msg));
       ++stats.messages;

@@ -21,6 +21,7 @@ struct ImportMessage {
   std::string brand;   // our account, when the source says it; else derived from the thread
   OptString name;      // author's display name, if known
   bool is_public = true;
+  OptString visibility;  // Message::visibility
 };
 
 struct ThreadStats {

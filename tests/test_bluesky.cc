@@ -11,6 +11,7 @@
 #include "lib/channels/bluesky.h"
 #include "lib/channels/facets.h"
 #include "lib/fetch.h"
+#include "lib/handoff/handoff.h"
 #include "lib/http_curl.h"
 #include "lib/case_json.h"
 #include "tests/fakes/bluesky.h"
@@ -500,6 +501,41 @@ TEST_CASE("bluesky DMs: fetched as private cases; a private reply is sent once")
   REQUIRE(!next.error);
   CHECK(next.new_messages == 2);  // our two DMs: convo1's, and the new conversation's (a case of its own)
   CHECK(next.new_cases == 1);
+}
+
+// A chat message goes to the recipient's DID: opening it with "@handle"
+// (even "@handle.invalid") addresses the customer as a public reply would.
+// Only Mastodon needs the mention in a DM; the public pointer keeps it.
+TEST_CASE("bluesky handoff: the DM does not start with the customer's @mention; the public pointer does") {
+  Rig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  std::string id, handle;
+  for (const auto& c : all_cases(*store))
+    if (id.empty() && c.id.find(":dm-") == std::string::npos && c.customer.handle &&
+        std::any_of(c.messages.begin(), c.messages.end(), [](const Message& m) { return m.dir == Dir::in && m.is_public; }))
+      id = c.id, handle = *c.customer.handle;
+  REQUIRE(!id.empty());
+  handoff::HandoffConfig hc;
+  TriageEnv teams;
+  handoff::Deps d{*store, hc, teams,
+                  [&](const Case&) -> Result<handoff::ChannelHandle> {
+                    handoff::ChannelHandle h;
+                    h.http = make_curl_client({});
+                    h.channel = rig.channel(*h.http);
+                    return h;
+                  },
+                  [] { return make_curl_client({}); }, test_env, {}};
+  const std::string text = "Could you send us your booking reference?";
+  handoff::Request r{id, handoff::parse_target("dm").value(), "booking", "kim", "2026-11-24T09:00:00Z", text, std::nullopt};
+  auto out = handoff::hand_off(d, r);
+  REQUIRE_MESSAGE(out.ok(), out.error().message);
+  const json posts = rig.control_json("GET", "/__fake/posts");
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0].contains("convoId"));  // the DM first
+  CHECK(posts[0]["text"] == text);
+  CHECK_FALSE(posts[1].contains("convoId"));  // then the public pointer, which mentions
+  CHECK(posts[1]["text"].get<std::string>().rfind((handle[0] == '@' ? "" : "@") + handle + " ", 0) == 0);
 }
 
 TEST_CASE("bluesky: no password or JWT in output, logs, errors, the store or case files") {

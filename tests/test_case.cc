@@ -56,8 +56,8 @@ TEST_CASE("thread key, last message time and next due") {
   c.account = "brand.bsky.social";
   c.id = "bluesky:brand.bsky.social:at://did:plc:abc/app.bsky.feed.post/3k";
   CHECK(thread_key(c) == "at://did:plc:abc/app.bsky.feed.post/3k");
-  c.messages.push_back(Message{"1", Dir::in, "2026-11-20T07:00:00Z", "a", "t", true, {}, {}, false, false, {}, {}});
-  c.messages.push_back(Message{"2", Dir::in, "2026-11-20T09:00:00Z", "a", "t", true, {}, {}, false, false, {}, {}});
+  c.messages.push_back(Message{"1", Dir::in, "2026-11-20T07:00:00Z", "a", "t", true, {}, {}, false, false, {}, {}, {}});
+  c.messages.push_back(Message{"2", Dir::in, "2026-11-20T09:00:00Z", "a", "t", true, {}, {}, false, false, {}, {}, {}});
   CHECK(last_message_at(c) == "2026-11-20T09:00:00Z");
   c.status = CaseStatus::open;
   c.sla.first_response_due = "2026-11-20T10:00:00Z";

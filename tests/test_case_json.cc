@@ -122,6 +122,27 @@ TEST_CASE("errors name the field at fault") {
   CHECK(parse_error(case_json("1", R"(,"v":2)")).rfind("v: unsupported case version 2", 0) == 0);
 }
 
+// A followers-only (Mastodon "private") or unlisted post is public in the
+// case's sense (it stays in the thread's case) with a narrower audience the
+// reply must keep; "direct" is public:false, never a visibility.
+TEST_CASE("a message's visibility reads, writes back in schema order, and is one of three") {
+  const auto with = [](const std::string& vis) {
+    return case_json("1", "", R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","author":"@ann","text":"a","public":true,"visibility":)" + vis +
+                                  R"(,"reply_to":null}])");
+  };
+  Case c = parse_ok(with(R"("private")"));
+  CHECK(c.messages[0].is_public);
+  CHECK(c.messages[0].visibility == OptString{"private"});
+  c.touched();
+  CHECK(canonical(c).find(R"("public":true,"visibility":"private","reply_to":null)") != std::string::npos);
+  CHECK(parse_ok(with(R"("unlisted")")).messages[0].visibility == OptString{"unlisted"});
+  CHECK_FALSE(parse_ok(case_json("1")).messages[0].visibility);
+  c.messages[0].visibility.reset();
+  CHECK(canonical(c).find("visibility") == std::string::npos);  // absent stays absent
+  CHECK(parse_error(with(R"("direct")")).rfind("messages[0].visibility: must be \"public\", \"unlisted\" or \"private\"", 0) == 0);
+  CHECK(parse_error(with("null")).rfind("messages[0].visibility: expected a string", 0) == 0);
+}
+
 TEST_CASE("the id must start with channel and account") {
   std::string json = case_json();
   json.replace(json.find("mastodon:transit"), 8, "bluesky_");
@@ -148,7 +169,7 @@ TEST_CASE("parse_reusing gives parse()'s case whatever the case before left behi
   // Rich and bare cases in turn: messages and events growing and shrinking,
   // optional members present then absent, unknown members, an error between.
   const std::string rich_messages =
-      R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","author":"@ann","text":"Train cancelled","public":false,"reply_to":"0","lang":"en","auto":true,"redacted":true,"posted_id":"p1","x_m":[1]},)"
+      R"([{"id":"1","dir":"in","at":"2026-11-20T07:41:09Z","author":"@ann","text":"Train cancelled","public":false,"visibility":"unlisted","reply_to":"0","lang":"en","auto":true,"redacted":true,"posted_id":"p1","x_m":[1]},)"
       R"({"id":"2","dir":"out","at":"2026-11-20T07:50:00Z","author":"@brand","text":"Sorry","public":true,"reply_to":null},)"
       R"({"id":"3","dir":"in","at":"2026-11-20T08:00:00Z","author":"@ann","text":"Thanks"}])";
   const std::string rich_extra =

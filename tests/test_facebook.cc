@@ -267,11 +267,12 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
     // The answer lost (the client gave up waiting): the retry finds our comment, no second one.
     auto impatient = make_facebook_channel(*http, FacebookOptions{rig.base(), kPageToken, kPage, "", 300, {}, {}});
     REQUIRE(impatient->whoami().ok());
-    rig.post("/__fake/hold", R"({"path":"/v19.0/)" + comment + R"(/comments"})");
+    rig.post("/__fake/hold", R"({"path":"/v19.0/)" + comment + R"(/comments","skip":1})");  // the look-up passes, the post is held
     req.text = "One more thing: the 09:14 is back.";
     auto lost = impatient->post(req);
     CHECK(!lost.ok());
     rig.post("/__fake/release", "{}");
+    REQUIRE(rig.get("/__fake/posts").size() == 2);  // it did go out
     auto again = ch->post(req);
     REQUIRE_MESSAGE(again.ok(), again.error().message);
     const auto after = rig.get("/__fake/posts");
@@ -357,6 +358,55 @@ TEST_CASE("facebook post: a comment reply; a Messenger reply inside the 24-hour 
   }
   for (const auto& r : rig.get("/__fake/requests"))
     if (r["method"] == "POST") CHECK(r["query"].get<std::string>().find(kPageToken) == std::string::npos);  // in the body, not the URL
+}
+
+// Graph nests replies one level: our reply to a customer's reply comment
+// lands under the top-level comment, not under the one answered. A rerun
+// after a lost answer (`socq reply --resume`) must find it there, or the
+// customer gets the same reply twice; an earlier reply of ours with the same
+// words to someone else in the thread must not count as this one.
+TEST_CASE("facebook post: a reply to a reply comment whose answer was lost is found under the parent, not posted twice") {
+  FbRig rig;
+  auto http = make_curl_client({});
+  auto ch = make_facebook_channel(*http, FacebookOptions{rig.base(), kPageToken, kPage, "", 5000, {}, {}});
+  REQUIRE(ch->whoami().ok());
+  const std::string same = "Thanks, we have passed this on.";
+  const nlohmann::json page_from = {{"id", kPage}, {"name", "NorthRail"}};
+  rig.post("/__fake/feed",
+           nlohmann::json::array({{{"id", std::string(kPage) + "_880088888"}, {"message", "Works this weekend"},
+                                   {"created_time", graph_now(-5 * 3600 * 1000LL)},
+                                   {"comments", {{{"id", "880088888_1"}, {"message", "no buses at Leeds?"},
+                                                  {"from", {{"id", "5550011"}, {"name", "Al Poe"}}}, {"created_time", graph_now(-4 * 3600 * 1000LL)}},
+                                                 {{"id", "880088888_2"}, {"message", same}, {"from", page_from},
+                                                  {"created_time", graph_now(-3 * 3600 * 1000LL)}, {"parent", {{"id", "880088888_1"}}}},
+                                                 {{"id", "880088888_3"}, {"message", "same at York"},
+                                                  {"from", {{"id", "5550012"}, {"name", "Bo Ray"}}}, {"created_time", graph_now(-2 * 3600 * 1000LL)},
+                                                  {"parent", {{"id", "880088888_1"}}}}}}}})
+               .dump());
+  PostRequest req;
+  req.text = same;
+  req.in_reply_to = "880088888_3";  // Bo's reply comment
+  // Our words to Al an hour before Bo wrote are no answer to Bo: posted.
+  auto first = ch->post(req);
+  REQUIRE_MESSAGE(first.ok(), first.error().message);
+  CHECK(first->id != "880088888_2");
+  auto posts = rig.get("/__fake/posts");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0]["parent"] == "880088888_3");
+  // The next reply's answer is lost; the rerun finds it under the top-level comment.
+  auto impatient = make_facebook_channel(*http, FacebookOptions{rig.base(), kPageToken, kPage, "", 300, {}, {}});
+  REQUIRE(impatient->whoami().ok());
+  rig.post("/__fake/hold", R"({"path":"/v19.0/880088888_3/comments","skip":1})");  // the look-up passes, the post is held
+  req.text = "Update: replacement buses from 10:00.";
+  auto lost = impatient->post(req);
+  CHECK(!lost.ok());
+  rig.post("/__fake/release", "{}");
+  posts = rig.get("/__fake/posts");
+  REQUIRE(posts.size() == 2);  // it did go out
+  auto again = ch->post(req);
+  REQUIRE_MESSAGE(again.ok(), again.error().message);
+  CHECK(again->id == posts[1]["id"]);
+  CHECK(rig.get("/__fake/posts").size() == 2);
 }
 
 TEST_CASE("facebook: answer bodies of the wrong shape are data errors, never crashes") {

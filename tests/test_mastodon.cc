@@ -9,7 +9,9 @@
 
 #include "lib/channels/mastodon.h"
 #include "lib/fetch.h"
+#include "lib/handoff/handoff.h"
 #include "lib/http_curl.h"
+#include "lib/reply/reply.h"
 #include "tests/fakes/mastodon.h"
 #include "tests/test_util.h"
 
@@ -70,6 +72,18 @@ struct Rig {
     return results[0];
   }
 };
+
+// A mention by a customer the fixtures do not know, with the given visibility.
+nlohmann::json mention(const std::string& id, const std::string& visibility) {
+  const nlohmann::json account = {{"id", "209000000000000077"}, {"username", "pat"}, {"acct", "pat@example.org"},
+                                  {"display_name", "Pat"}, {"followers_count", 40}, {"url", "https://example.org/@pat"}};
+  const nlohmann::json st = {{"id", id}, {"created_at", "2026-11-23T08:40:00.000Z"}, {"in_reply_to_id", nullptr},
+                             {"in_reply_to_account_id", nullptr}, {"visibility", visibility},
+                             {"content", "<p>@northrail my pass was charged twice</p>"}, {"spoiler_text", ""},
+                             {"mentions", nlohmann::json::array()}, {"url", nullptr}, {"account", account}};
+  return {{"id", "8" + id.substr(id.size() - 8)}, {"type", "mention"}, {"created_at", "2026-11-23T08:40:00.000Z"},
+          {"account", account}, {"status", st}};
+}
 
 std::vector<Case> all_cases(Store& store) {
   std::vector<Case> out;
@@ -191,6 +205,81 @@ TEST_CASE("mastodon fetch: a customer's reply to our reply joins the case; an un
   auto orphan = store->get("mastodon:northrail@transit.social:999999999999999992");
   REQUIRE(orphan.ok());
   CHECK(orphan->has_value());
+}
+
+// A followers-only ("private") post answered in public would show the
+// customer's words to everyone: the reply keeps the post's audience, and the
+// message stays in the thread's case (not a dm- case: grouping splits by
+// is_public, and a followers-only post is no direct message).
+TEST_CASE("mastodon: a followers-only or unlisted mention stays in its thread's case and is answered no wider") {
+  Rig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  const std::vector<std::pair<std::string, std::string>> posts = {
+      {"999999999999999981", "private"}, {"999999999999999982", "unlisted"}, {"999999999999999983", "public"}};
+  auto items = nlohmann::json::array();
+  for (const auto& [id, vis] : posts) items.push_back(mention(id, vis));
+  rig.post("/__fake/notifications", items.dump());
+  auto r = rig.run(*store);
+  REQUIRE_MESSAGE(!r.error, r.error->message);
+  CHECK(r.new_cases == 3);
+  auto http = make_curl_client({});
+  auto ch = make_mastodon_channel(*http, MastodonOptions{rig.fake.base_url(), kToken, "", 5000, {}});
+  for (const auto& [id, vis] : posts) {
+    CAPTURE(vis);
+    auto got = store->get("mastodon:northrail@transit.social:" + id);
+    REQUIRE(got.ok());
+    REQUIRE(got->has_value());
+    const Message& m = (*got)->messages.back();
+    CHECK(m.is_public);
+    CHECK(m.visibility == (vis == "public" ? OptString{} : OptString{vis}));
+    auto req = reply::plan_post(**got, "Sorry, refund on its way", false);
+    REQUIRE(req.ok());
+    auto posted = ch->post(*req);
+    REQUIRE_MESSAGE(posted.ok(), posted.error().message);
+  }
+  auto sent = rig.control->send(HttpRequest{"GET", rig.fake.base_url() + "/__fake/posts", {}, "", 5000});
+  REQUIRE(sent.ok());
+  std::map<std::string, std::string> visibility_of;
+  for (const auto& p : nlohmann::json::parse(sent->body)) visibility_of[p["in_reply_to_id"]] = p["visibility"];
+  CHECK(visibility_of["999999999999999981"] == "private");
+  CHECK(visibility_of["999999999999999982"] == "unlisted");
+  CHECK(visibility_of["999999999999999983"] == "public");
+}
+
+// The handoff's public pointer answers the customer's post too: no wider
+// than it. The DM itself is direct and, on Mastodon, must mention them.
+TEST_CASE("mastodon handoff: the DM mentions the customer; the pointer to a followers-only post is followers-only") {
+  Rig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  rig.post("/__fake/notifications", nlohmann::json::array({mention("999999999999999984", "private")}).dump());
+  REQUIRE(!rig.run(*store).error);
+  handoff::HandoffConfig hc;
+  TriageEnv teams;
+  handoff::Deps d{*store, hc, teams,
+                  [&](const Case&) -> Result<handoff::ChannelHandle> {
+                    handoff::ChannelHandle h;
+                    h.http = make_curl_client({});
+                    h.channel = make_mastodon_channel(*h.http, MastodonOptions{rig.fake.base_url(), kToken, "", 5000, {}});
+                    return h;
+                  },
+                  [] { return make_curl_client({}); }, test_env, {}};
+  handoff::Request r{"mastodon:northrail@transit.social:999999999999999984", handoff::parse_target("dm").value(), "refund", "kim",
+                     "2026-11-23T09:00:00Z", "Could you send us your booking reference?", std::nullopt};
+  auto out = handoff::hand_off(d, r);
+  REQUIRE_MESSAGE(out.ok(), out.error().message);
+  auto sent = rig.control->send(HttpRequest{"GET", rig.fake.base_url() + "/__fake/posts", {}, "", 5000});
+  REQUIRE(sent.ok());
+  const auto posts = nlohmann::json::parse(sent->body);
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0]["visibility"] == "direct");
+  CHECK(posts[0]["status"] == "@pat@example.org Could you send us your booking reference?");
+  CHECK(posts[1]["visibility"] == "private");
+  CHECK(posts[1]["in_reply_to_id"] == "999999999999999984");
+  const Message& pointer = out->c.messages.back();
+  CHECK(pointer.posted_id == posts[1]["id"].get<std::string>());
+  CHECK(pointer.visibility == OptString{"private"});
 }
 
 TEST_CASE("mastodon fetch: faults give the documented errors and retries") {

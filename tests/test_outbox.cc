@@ -324,5 +324,16 @@ TEST_CASE("outbox: a channel post's payload without text or public is a data err
   CHECK(back->customer_last_at == full.customer_last_at);
   CHECK(back->private_reply_to == full.private_reply_to);
   CHECK_FALSE(back->in_reply_to);
+  CHECK_FALSE(back->visibility);
+  // A followers-only reply resumed is followers-only still.
+  PostRequest narrow;
+  narrow.text = "@ann on it";
+  narrow.in_reply_to = "9";
+  narrow.visibility = "private";
+  row.payload = nlohmann::json{{"post", post_to_json(narrow)}}.dump();
+  auto kept = post_of_payload(row);
+  REQUIRE(kept.ok());
+  CHECK(kept->is_public);
+  CHECK(kept->visibility == OptString{"private"});
 }
 }  // namespace socq

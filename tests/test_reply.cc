@@ -152,6 +152,25 @@ TEST_CASE("reply plan: threaded under the latest inbound message; a Mastodon rep
   CHECK(reply::plan_post(two, "Sorry Ann", false).value().in_reply_to == OptString{"5"});
 }
 
+TEST_CASE("reply plan and record: a followers-only or unlisted post is answered no wider") {
+  for (const char* vis : {"private", "unlisted"}) {
+    CAPTURE(vis);
+    Case c = make(R"(,"customer":{"id":"9","handle":"@ann@example.org"})",
+                  std::string(R"([{"id":"1","dir":"in","at":"2026-11-20T07:00:00Z","author":"@ann","text":"Hi","public":true,"visibility":")") +
+                      vis + R"(","reply_to":null}])");
+    auto req = reply::plan_post(c, "On it", false);
+    REQUIRE(req.ok());
+    CHECK(req->is_public);
+    CHECK(req->visibility == OptString{vis});
+    REQUIRE(reply::record_reply(c, *req, Posted{"2", {}}, "sam", {}, "2026-11-20T08:00:00Z").ok());
+    CHECK(c.messages.back().visibility == OptString{vis});  // the next reply in the thread reads it too
+    auto priv = reply::plan_post(c, "Your booking?", true);
+    REQUIRE(priv.ok());
+    CHECK_FALSE(priv->visibility);  // a direct message has no public audience
+  }
+  CHECK_FALSE(reply::plan_post(make(), "On it", false).value().visibility);  // public stays public
+}
+
 TEST_CASE("reply record: the outbound message, status, first response, owner and event, once") {
   Case c = make(R"(,"status":"new")");
   auto req = reply::plan_post(c, "On it", false);

@@ -107,7 +107,7 @@ TEST_CASE("rules: text conditions, keywords and regex on folded text") {
   CHECK_FALSE(matches(R"(keywords = "harrogate", regex = 'york')", c));  // all conditions must hold
   CHECK(matches(R"(keywords = ["straße"])", make_case("Gleis an der STRASSE gesperrt")));
   Case outbound = make_case("hello");
-  outbound.messages.push_back(Message{"2", Dir::out, "2026-11-23T08:40:00Z", "northrail", "cancelled, sorry", true, {}, {}, false, false, {}, {}});
+  outbound.messages.push_back(Message{"2", Dir::out, "2026-11-23T08:40:00Z", "northrail", "cancelled, sorry", true, {}, {}, false, false, {}, {}, {}});
   CHECK_FALSE(matches(R"(keywords = ["cancelled"])", outbound));  // our own replies are not the customer's text
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("rules: channel, account, customer, followers, language, status") {
 
 TEST_CASE("rules: age since the first or last inbound message") {
   Case c = make_case("first", "2026-11-23T06:00:00Z");  // 3 h before now
-  c.messages.push_back(Message{"2", Dir::in, "2026-11-23T08:50:00Z", "@ann", "again", true, {}, {}, false, false, {}, {}});
+  c.messages.push_back(Message{"2", Dir::in, "2026-11-23T08:50:00Z", "@ann", "again", true, {}, {}, false, false, {}, {}, {}});
   CHECK(matches(R"(older_than = "2h")", c));
   CHECK_FALSE(matches(R"(older_than = "4h")", c));
   CHECK(matches(R"(newer_than = "4h")", c));

@@ -211,6 +211,45 @@ TEST_CASE("x fetch: an incremental run adds new mentions to their conversation a
   CHECK(!(*dm)->messages.back().is_public);
 }
 
+// The mentions timeline holds retweets of posts that mention us (only a
+// user's own timeline can exclude them); a retweet is not its author
+// speaking to us, so it makes no case and joins none. A quote tweet does.
+TEST_CASE("x fetch: a retweet in the mentions timeline is no message; a quote tweet is") {
+  XRig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  const auto with_ref = [](nlohmann::json t, const std::string& type, const std::string& id) {
+    t["referenced_tweets"] = nlohmann::json::array({{{"type", type}, {"id", id}}});
+    return t;
+  };
+  rig.post("/__fake/tweets",
+           nlohmann::json::array({mention("2200000000000000011", "1600000000000000018", "@northrail the 8:10 is late again",
+                                          "2200000000000000011"),
+                                  with_ref(mention("2200000000000000012", "1600000000000000029",
+                                                   "RT @someone: @northrail the 8:10 is late again", "2200000000000000012"),
+                                           "retweeted", "2200000000000000011"),
+                                  with_ref(mention("2200000000000000013", "1600000000000000007", "@northrail same here, 20 min",
+                                                   "2200000000000000013"),
+                                           "quoted", "2200000000000000011")})
+               .dump());
+  auto r = rig.run(*store);
+  REQUIRE_MESSAGE(!r.error, r.error->message);
+  CHECK(r.new_messages == 2);
+  CHECK(r.new_cases == 2);
+  CHECK(r.updated_cases == 0);
+  for (const auto& c : every_case(*store))
+    for (const auto& m : c.messages) CHECK_MESSAGE(m.id != "2200000000000000012", "the retweet is in " << c.id);
+  auto quote = store->get("x:northrail:2200000000000000013");
+  REQUIRE(quote.ok());
+  REQUIRE(quote->has_value());
+  CHECK((*quote)->messages.front().text == "@northrail same here, 20 min");
+  CHECK((*quote)->customer.id == "1600000000000000007");
+  // The cursor still moves past the retweet: the next run does not read it again.
+  auto again = rig.run(*store);
+  REQUIRE(!again.error);
+  CHECK(again.new_messages == 0);
+}
+
 TEST_CASE("x fetch: faults give the documented errors, waits and retries") {
   XRig rig;
   auto store = make_memory_store();

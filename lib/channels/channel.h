@@ -54,6 +54,9 @@ struct PostRequest {
   std::string text;
   OptString in_reply_to;      // the platform id of the message answered
   bool is_public = true;      // false: a private message
+  // A public post's narrower audience (Message::visibility): the answered
+  // message's, so a reply to a followers-only post stays followers-only.
+  OptString visibility;
   std::string idempotency_key;
   OptString recipient;         // the customer's platform id (Facebook PSID, X user id): private messages
   OptString customer_last_at;  // RFC 3339: the customer's last inbound message (Messenger's 24-hour window)

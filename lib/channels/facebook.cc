@@ -406,15 +406,35 @@ class Facebook final : public Channel {
     return Posted{str(*answer, "id"), {}};
   }
 
-  // The id of the Page's newest reply under `comment` whose text is `text`, or "".
+  // The id of the Page's newest reply to `comment` whose text is `text`, or "".
+  // Graph nests replies one level: a reply to a reply comment lands under
+  // its top-level (parent) comment, so that is looked under too, counting
+  // only our comments from the answered one's time on (an earlier one with
+  // the same words answered someone else in the thread).
   Result<std::string> our_reply_under(const std::string& comment, const std::string& text) {
+    auto direct = ours_with_text(comment, text, std::nullopt);
+    if (!direct || !direct->empty()) return direct;
+    const std::string url = o_.base_url + "/" + comment + "?fields=parent,created_time";
+    auto answered = get_json(url);
+    if (!answered) return answered.error();
+    if (!answered->is_object()) return shape_error(url, "a Comment object");
+    const std::string parent = str(member(*answered, "parent"), "id");
+    if (parent.empty()) return std::string();  // a top-level comment: its replies were all looked at
+    return ours_with_text(parent, text, parse_graph_time(str(*answered, "created_time")));
+  }
+
+  // Our newest comment under `comment` with this text (created at or after
+  // `since` when given), or "".
+  Result<std::string> ours_with_text(const std::string& comment, const std::string& text, std::optional<int64_t> since) {
     const std::string url = o_.base_url + "/" + comment + "/comments?filter=stream&order=reverse_chronological&fields=" + kCommentFields + "&limit=50";
     auto body = get_json(url);
     if (!body) return body.error();
     auto page = list_of(*body);
     if (!page) return shape_error(url, "a list of comments");
     for (const auto& cm : *page->data)
-      if (str(member(cm, "from"), "id") == us_.id && str(cm, "message") == text) return str(cm, "id");
+      if (str(member(cm, "from"), "id") == us_.id && str(cm, "message") == text &&
+          (!since || parse_graph_time(str(cm, "created_time")).value_or(0) >= *since))
+        return str(cm, "id");
     return std::string();
   }
 

@@ -112,7 +112,7 @@ class Mastodon final : public Channel {
   }
 
   Result<Posted> post(const PostRequest& req) override {
-    std::string body = "status=" + form_escape(req.text) + "&visibility=" + (req.is_public ? "public" : "direct");
+    std::string body = "status=" + form_escape(req.text) + "&visibility=" + visibility_of(req);
     if (req.in_reply_to) body += "&in_reply_to_id=" + form_escape(*req.in_reply_to);
     HttpRequest r = request("POST", o_.base_url + "/api/v1/statuses");
     r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -137,6 +137,15 @@ class Mastodon final : public Channel {
   }
 
   std::string said(const std::string& text) const { return mask_secrets(text, {o_.token}); }
+
+  // A reply's audience: direct when private; else the answered post's,
+  // so a followers-only (private) or unlisted post is never answered in
+  // public, as Mastodon's own clients do.
+  static std::string visibility_of(const PostRequest& req) {
+    if (!req.is_public) return "direct";
+    if (req.visibility && (*req.visibility == "unlisted" || *req.visibility == "private")) return *req.visibility;
+    return "public";
+  }
 
   Error shape_error(const std::string& url, const std::string& want) const {
     return Error{Exit::data, said(fmt::format("GET {}: the server's answer is not {} (not a Mastodon API?)", redact_url(url), want))};
@@ -302,7 +311,12 @@ class Mastodon final : public Channel {
     m.text = spoiler.empty() ? body : "CW: " + spoiler + "\n\n" + body;
     m.brand = us_.handle;
     if (auto name = str(acc, "display_name"); !name.empty()) m.name = name;
-    m.is_public = str(st, "visibility") != "direct";
+    // Followers-only ("private") and unlisted posts stay in the public
+    // thread's case (grouping splits by is_public); their visibility goes
+    // with the message so the reply is no wider.
+    const std::string visibility = str(st, "visibility");
+    m.is_public = visibility != "direct";
+    if (visibility == "unlisted" || visibility == "private") m.visibility = visibility;
     g.author_id[id] = str(acc, "id");
     g.parent_author_id[id] = str(st, "in_reply_to_account_id");
     if (!m.inbound)

@@ -43,6 +43,7 @@ struct XUser {
 struct XItem {
   std::string id, text, author_id, conversation, reply_to, reply_user;
   int64_t at_ms = 0;
+  bool retweet = false;  // referenced_tweets type "retweeted": someone passing a post on
 };
 
 // What a stream's pages gathered.
@@ -112,8 +113,10 @@ Result<XItem> read_item(const json& t, bool dm) {
   if (it.conversation.empty()) it.conversation = it.id;
   it.reply_user = str(t, "in_reply_to_user_id");
   if (auto refs = t.find("referenced_tweets"); t.is_object() && refs != t.end() && refs->is_array())
-    for (const auto& r : *refs)
+    for (const auto& r : *refs) {
       if (str(r, "type") == "replied_to") it.reply_to = str(r, "id");
+      if (str(r, "type") == "retweeted") it.retweet = true;
+    }
   const auto at = parse_rfc3339_any(str(t, "created_at"));
   if (it.id.empty() || it.author_id.empty() || !at)
     return Error{Exit::data, fmt::format("a {} without id, {} or a valid created_at (id \"{}\")", dm ? "DM event" : "tweet",
@@ -218,6 +221,10 @@ Result<PageRead> read_page(const json& body, bool dm, bool ours_only, const Iden
       r.reached_end = true;
       continue;
     }
+    // A retweet of a post that mentions us is in the mentions timeline (X
+    // can exclude retweets only from a user's own timeline), but it is not
+    // the retweeter speaking to us: no case, no message. A quote tweet is.
+    if (it->retweet) continue;
     // Our own tweets count when they answer someone else: a reply in a thread.
     if (ours_only && (it->author_id != us.id || it->reply_to.empty() || it->reply_user == us.id)) continue;
     ++r.items;

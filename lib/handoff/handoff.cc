@@ -90,6 +90,7 @@ Message own_post(const Case& c, const PostRequest& req, const Posted& p, const s
   m.author = c.account;
   m.text = req.text;
   m.is_public = req.is_public;
+  if (req.is_public) m.visibility = req.visibility;
   m.reply_to = req.in_reply_to;
   m.posted_id = p.id;
   m.extra.emplace_back(kHandoffPostMark, "true");
@@ -110,12 +111,19 @@ std::string fill_handle(std::string text, const Case& c) {
   return text;
 }
 
-// Mastodon delivers a direct post to the accounts it mentions: the customer
-// must be @mentioned.
+// A public post: the customer @mentioned unless the text does already.
 std::string with_mention(const std::string& text, const Case& c) {
   if (!c.customer.handle) return text;
   const std::string at = customer_at(c);
   return text.find(at) != std::string::npos ? text : at + " " + text;
+}
+
+// A DM's text. Mastodon delivers a direct post only to the accounts it
+// mentions, so there the customer must be @mentioned. Bluesky, X and
+// Messenger send it to the recipient's id: an @mention would only address
+// them like a stranger in public (on Bluesky even "@handle.invalid").
+std::string dm_text(const std::string& text, const Case& c) {
+  return c.channel == "mastodon" ? with_mention(text, c) : text;
 }
 
 Status add_row(Store& store, const OutboxRow& row, std::optional<int64_t> rev) { return store.outbox_add(row, rev); }
@@ -262,7 +270,7 @@ Status send_webhook_row(Deps& d, const OutboxRow& row, const std::string& now) {
 Result<OutboxRow> dm_row(Deps& d, const Case& c, const Request& r) {
   if (!c.customer.handle && c.customer.id.empty()) return Error{Exit::data, "case " + c.id + " names no customer to message"};
   PostRequest req;
-  req.text = with_mention(fill_handle(r.message.empty() ? d.config.dm_text : r.message, c), c);
+  req.text = dm_text(fill_handle(r.message.empty() ? d.config.dm_text : r.message, c), c);
   req.is_public = false;
   // X, Facebook and Bluesky send a DM to the customer's platform id;
   // Messenger's 24-hour window runs from the customer's last private message.
@@ -317,6 +325,7 @@ Status post_pointer(Deps& d, const OutboxRow& dm, const std::string& now) {
   PostRequest req;
   req.text = with_mention(fill_handle(d.config.dm_pointer, *c), *c);
   req.in_reply_to = to->posted_id.value_or(to->id);
+  req.visibility = to->visibility;  // a followers-only post gets a followers-only pointer
   OutboxRow row = pending_row(c->id, kPointerKind, json{{"post", post_to_json(req)}, {"pointer_of", dm.key}}.dump(), now, dm.author);
   row.key = key;
   if (auto st = add_row(d.store, row, std::nullopt); !st) return st;

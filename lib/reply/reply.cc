@@ -217,6 +217,7 @@ Result<PostRequest> plan_post(const Case& c, const std::string& text, bool is_pr
   // A private conversation is answered privately: never in public.
   req.is_public = !is_private && last->is_public;
   req.text = text;
+  if (req.is_public) req.visibility = last->visibility;  // no wider than the customer's post
   if (req.is_public || !last->is_public) req.in_reply_to = last->id;
   else req.private_reply_to = last->id;  // a private answer to a public message
   req.recipient = c.customer.id;
@@ -243,6 +244,7 @@ Result<bool> record_reply(Case& c, const PostRequest& req, const Posted& posted,
   m.author = "@" + c.account;
   m.text = req.text;
   m.is_public = req.is_public;
+  if (req.is_public) m.visibility = req.visibility;
   m.reply_to = req.in_reply_to;
   m.posted_id = posted.id;
   m.extra.emplace_back("written_by", json(author).dump());
@@ -361,6 +363,7 @@ Result<ReplyOutcome> Replier::reply(const std::string& case_ref, const ReplyOpti
   out.number = c->number;
   out.text = req->text;
   out.is_public = req->is_public;
+  out.visibility = req->visibility;
   out.in_reply_to = req->in_reply_to;
   out.author = o.user;
 
@@ -431,6 +434,7 @@ Result<ReplyOutcome> Replier::post_row(const OutboxRow& row, const std::string& 
   out.case_id = row.case_id;
   out.text = req->text;
   out.is_public = req->is_public;
+  out.visibility = req->visibility;
   out.in_reply_to = req->in_reply_to;
   out.posted = sent->posted;
   out.key = row.key;

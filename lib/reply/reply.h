@@ -78,6 +78,7 @@ struct ReplyOutcome {
   int64_t number = 0;
   std::string text;  // as posted, or as it would be
   bool is_public = true;
+  OptString visibility;  // a public reply's narrower audience (Message::visibility)
   OptString in_reply_to;
   std::vector<CheckVerdict> verdicts;
   std::optional<Posted> posted;

@@ -167,6 +167,7 @@ void FacebookFake::route(const httplib::Request& req, httplib::Response& res, co
     if (req.method == "GET") return list_comments(res, path, parts[0], params);
     if (req.method == "POST") return post_comment(res, parts[0], params);
   }
+  if (req.method == "GET" && parts.size() == 1) return get_comment(res, parts[0], params);
   reply_json(res, 400, graph_error("Unsupported " + req.method + " request. Object with ID '" + (parts.empty() ? "" : parts[0]) +
                                        "' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
                                    "GraphMethodException", 100, 33));
@@ -290,6 +291,27 @@ void FacebookFake::post_comment(httplib::Response& res, const std::string& paren
       return reply_json(res, 200, {{"id", id}});
     }
   reply_json(res, 400, graph_error("Unsupported post request. Object with ID '" + parent + "' does not exist", "GraphMethodException", 100, 33));
+}
+
+// GET /{comment-id}: the comment with the `fields` asked for (id always);
+// `parent` only on a reply, as Graph leaves it out of a top-level comment.
+void FacebookFake::get_comment(httplib::Response& res, const std::string& id, const std::map<std::string, std::string>& params) {
+  std::set<std::string> fields;
+  if (auto f = params.find("fields"); f != params.end()) {
+    std::stringstream ss(f->second);
+    for (std::string name; std::getline(ss, name, ',');) fields.insert(name);
+  }
+  std::lock_guard lock(data_mutex_);
+  for (const auto& p : posts_)
+    for (const auto& c : p["comments"]) {
+      if (sv(c, "id") != id) continue;
+      json out = {{"id", id}};
+      for (const char* name : {"message", "from", "created_time", "parent"})
+        if (fields.count(name) && c.contains(name)) out[name] = c[name];
+      return reply_json(res, 200, out);
+    }
+  reply_json(res, 400, graph_error("Unsupported get request. Object with ID '" + id + "' does not exist, cannot be loaded due to "
+                                   "missing permissions, or does not support this operation.", "GraphMethodException", 100, 33));
 }
 
 // The Send API, with Messenger's 24-hour window from the person's last message.

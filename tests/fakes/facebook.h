@@ -43,6 +43,7 @@ class FacebookFake : public FakeServer {
   void list_comments(httplib::Response& res, const std::string& path, const std::string& object,
                      const std::map<std::string, std::string>& params);
   void post_comment(httplib::Response& res, const std::string& parent, const std::map<std::string, std::string>& params);
+  void get_comment(httplib::Response& res, const std::string& id, const std::map<std::string, std::string>& params);
   void post_message(httplib::Response& res, const std::map<std::string, std::string>& params);
   void private_reply_locked(httplib::Response& res, const std::string& comment_id, const json& message);
   void usage_header(httplib::Response& res, int percent, int minutes);
