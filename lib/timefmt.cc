@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -84,11 +85,24 @@ std::optional<int64_t> parse_rfc3339_utc(std::string_view s) {
     if (pos == 20 || pos + 1 != s.size() || s[pos] != 'Z') return std::nullopt;
   }
   const auto two = [&](int i) { return static_cast<int>(digit(p[i]) * 10 + digit(p[i + 1])); };
-  const int y = two(0) * 100 + two(2), mo = two(5), day = two(8), h = two(11), mi = two(14), se = two(17);
-  if (mo < 1 || mo > 12 || day < 1 || day > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
-    return std::nullopt;
-  const int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(day));
-  return ((days * 24 + h) * 60 + mi) * 60000 + int64_t{se} * 1000 + ms;
+  const int h = two(11), mi = two(14), se = two(17);
+  if (h > 23 || mi > 59 || se > 60) return std::nullopt;
+  // The last valid date read on this thread and its day number: the times
+  // of a case, and of cases near each other, mostly share their date.
+  thread_local uint64_t memo_head = 0;
+  thread_local uint16_t memo_tail = 0;
+  thread_local int64_t memo_days = 0;
+  uint64_t head;
+  uint16_t tail;
+  std::memcpy(&head, p, 8);
+  std::memcpy(&tail, p + 8, 2);
+  if (head != memo_head || tail != memo_tail) {  // (no date's bytes are all zero)
+    const int y = two(0) * 100 + two(2), mo = two(5), day = two(8);
+    if (mo < 1 || mo > 12 || day < 1 || day > days_in_month(y, mo)) return std::nullopt;
+    memo_days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(day));
+    memo_head = head, memo_tail = tail;
+  }
+  return ((memo_days * 24 + h) * 60 + mi) * 60000 + int64_t{se} * 1000 + ms;
 }
 
 std::optional<int64_t> parse_epoch_ms(std::string_view digits, bool in_seconds) {

@@ -64,3 +64,24 @@ TEST_CASE("a time is refused when any one byte of it is wrong, with or without a
   CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:60:09Z"));
   CHECK_FALSE(parse_rfc3339_utc("2026-11-20T07:41:61Z"));
 }
+
+TEST_CASE("a date read just before does not vouch for another: the per-thread date memo") {
+  // Each valid time, then an invalid date sharing all but one byte, then the
+  // valid one again, against the day count from format_rfc3339_utc.
+  for (int64_t day = -800; day < 800; day += 7) {
+    const int64_t ms = 1700000000000LL + day * 86400000LL + 12345000LL;
+    const std::string t = format_rfc3339_utc(ms);
+    CHECK(parse_rfc3339_utc(t) == ms);
+    std::string bad = t;
+    bad[8] = '3', bad[9] = '2';  // day 32
+    CHECK(!parse_rfc3339_utc(bad));
+    CHECK(parse_rfc3339_utc(t) == ms);
+    std::string other = t;
+    other[15] = other[15] == '0' ? '1' : '0';  // same date, another minute
+    CHECK(parse_rfc3339_utc(other) == ms + (other[15] - t[15]) * 60000LL);
+  }
+  CHECK(!parse_rfc3339_utc("2024-02-30T00:00:00Z"));
+  CHECK(parse_rfc3339_utc("2024-02-29T00:00:00Z"));
+  CHECK(!parse_rfc3339_utc("2023-02-29T00:00:00Z"));
+  CHECK(parse_rfc3339_utc("2023-02-28T23:59:59Z") == parse_rfc3339_utc("2023-03-01T00:00:00Z").value() - 1000);
+}

@@ -4,6 +4,7 @@
 // backlog age), counts per category, tag and term, and one entry per group.
 // Every metric is defined once, in definitions.cc (the man page's NOTES).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -81,8 +82,16 @@ struct SlaKeyLess {
   using is_transparent = void;
   template <class A, class B>
   bool operator()(const A& a, const B& b) const {
-    const std::string_view a1 = a.first, a2 = a.second, b1 = b.first, b2 = b.second;
-    return a1 != b1 ? a1 < b1 : a2 < b2;
+    const int first = compare(a.first, b.first);
+    return first != 0 ? first < 0 : compare(a.second, b.second) < 0;
+  }
+  // As std::string_view::compare, byte by byte: policies and clock names
+  // are short and differ early, where memcmp's call cost more.
+  static int compare(std::string_view a, std::string_view b) {
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
   }
 };
 
