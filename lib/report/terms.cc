@@ -149,11 +149,25 @@ constexpr std::array<char, 256> kLower = [] {
   return t;
 }();
 
-// FNV-1a: terms are short, and the table mixes the bits again.
-constexpr uint64_t kFnvOffset = 14695981039346656037ull, kFnvPrime = 1099511628211ull;
-uint64_t hash_bytes(std::string_view s) {
-  uint64_t h = kFnvOffset;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+// A term's hash, 8 bytes a step once the term is read (no multiply a
+// byte, and no chain of them); the counter's table mixes the bits again.
+// p is readable 8 bytes past the term.
+uint64_t hash_term(const char* p, size_t n) {
+  constexpr uint64_t kMul = 0xff51afd7ed558ccdull;
+  uint64_t h = n * 0x9E3779B97F4A7C15ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  if (i < n) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ (w & ((uint64_t{1} << (8 * (n - i))) - 1))) * kMul;
+    h ^= h >> 32;
+  }
   return h;
 }
 
@@ -182,9 +196,9 @@ char* TermSplitter::room(size_t n) {
 }
 
 void TermSplitter::add_checked(std::string_view term) {
-  char* out = room(term.size());
+  char* out = room(term.size() + 8);  // +8: hash_term
   std::memcpy(out, term.data(), term.size());
-  const uint64_t h = hash_bytes(term);
+  const uint64_t h = hash_term(out, term.size());
   const auto size = static_cast<uint32_t>(term.size());
   if (seen(used_, size, h)) return;
   terms_.push_back({used_, size, h});
@@ -211,7 +225,6 @@ namespace {
 // One run of term bytes, lowercased into the buffer as it is read.
 struct Run {
   size_t size = 0;  // without trailing apostrophes
-  uint64_t hash = kFnvOffset;
   uint8_t all = kDigit;  // the AND of its bytes' classes: kDigit when all are digits
 };
 
@@ -222,30 +235,24 @@ uint64_t load_packed(const char* p, size_t n) {  // n <= 7; p has 8 readable byt
 }
 
 // Reads the run of term bytes at p (after any leading apostrophes) into
-// out, and returns where it ends. Trailing apostrophes are rare, so they
-// are taken off afterwards, and the run hashed again.
+// out (readable 8 bytes past the run), and returns where it ends. Trailing
+// apostrophes are rare, so they are taken off afterwards.
 const unsigned char* read_run(const unsigned char* p, const unsigned char* end, char* out, Run& run) {
   while (p < end && *p == '\'') ++p;
-  uint64_t h = kFnvOffset;
   uint8_t all = kDigit;
   size_t n = 0;
   for (; p < end; ++p) {
     const uint8_t cls = kByteClass[*p];
     if (!(cls & kTermByte)) break;
-    const char c = kLower[*p];
-    out[n++] = c;
-    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    out[n++] = kLower[*p];
     all &= cls;
   }
   if (n && out[n - 1] == '\'') {
     while (n && out[n - 1] == '\'') --n;
-    h = kFnvOffset, all = kDigit;
-    for (size_t k = 0; k < n; ++k) {
-      h = (h ^ static_cast<unsigned char>(out[k])) * kFnvPrime;
-      all &= kByteClass[static_cast<unsigned char>(out[k])];
-    }
+    all = kDigit;
+    for (size_t k = 0; k < n; ++k) all &= kByteClass[static_cast<unsigned char>(out[k])];
   }
-  run = {n, h, all};
+  run = {n, all};
   return p;
 }
 
@@ -293,9 +300,11 @@ const std::vector<TermSplitter::Term>& TermSplitter::split(std::string_view text
         char* out = bytes_.data() + used_;
         p = read_run(p, end, out, run);
         const auto size = static_cast<uint32_t>(run.size);
-        if (size >= 3 && !(run.all & kDigit) && !(size <= StopwordSet::kMaxLen && stop.has(load_packed(out, size))) &&
-            !seen(used_, size, run.hash)) {
-          terms_.push_back({used_, size, run.hash});
+        if (size < 3 || (run.all & kDigit) || (size <= StopwordSet::kMaxLen && stop.has(load_packed(out, size))))
+          continue;
+        const uint64_t h = hash_term(out, size);
+        if (!seen(used_, size, h)) {
+          terms_.push_back({used_, size, h});
           used_ += size;
         }
         continue;
