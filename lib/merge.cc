@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "lib/timefmt.h"
@@ -70,18 +71,26 @@ std::optional<std::string> link_ref(const Case& c, const std::string& rel) {
 
 bool merge_into(Case& stored, const Case& incoming, const std::string& now, const std::string& by) {
   size_t added = 0, added_inbound = 0;
+  bool filled = false;
   {
-    std::unordered_set<std::string> seen;  // owns its keys: stored.messages may reallocate
+    // id -> index in stored.messages (owns its keys: the vector may reallocate)
+    std::unordered_map<std::string, size_t> seen;
     seen.reserve(stored.messages.size() + incoming.messages.size());
-    for (const auto& m : stored.messages) seen.insert(m.id);
+    for (size_t i = 0; i < stored.messages.size(); ++i) seen.emplace(stored.messages[i].id, i);
     for (const auto& m : incoming.messages) {
-      if (!seen.insert(m.id).second) continue;
+      const auto [at, fresh] = seen.emplace(m.id, stored.messages.size());
+      if (!fresh) {
+        // A message stored before its audience was kept gets it now: a
+        // reply must never be wider than the post it answers.
+        filled |= fill_if_missing(stored.messages[at->second].visibility, m.visibility);
+        continue;
+      }
       stored.messages.push_back(m);
       ++added;
       if (m.dir == Dir::in && !m.is_auto) ++added_inbound;
     }
   }
-  bool changed = added > 0;
+  bool changed = added > 0 || filled;
   if (added) sort_messages(stored);
   if (!incoming.events.empty()) {
     std::unordered_set<std::string> events;

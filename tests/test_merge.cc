@@ -181,3 +181,24 @@ TEST_CASE("rev stays within JSON's safe integers: the reader refuses more, a cha
   CHECK(c.rev == kMaxRev);
   CHECK(p.parse(case_to_json(c)).ok());
 }
+
+TEST_CASE("a re-fetch gives a stored message its audience when it had none, and nothing else changes") {
+  CaseParser p;
+  auto parsed = p.parse(socq::test::case_json("1"));
+  REQUIRE(parsed.ok());
+  Case stored = std::move(parsed).value();
+  REQUIRE(!stored.messages.empty());
+  REQUIRE(!stored.messages[0].visibility);
+  const int64_t rev = stored.rev;
+  Case incoming = stored;
+  incoming.messages[0].visibility = "private";
+  incoming.messages[0].text = "edited on the platform";  // text is not taken: the stored message stands
+  CHECK(merge_into(stored, incoming, kNow, "test"));
+  CHECK(stored.messages[0].visibility == std::optional<std::string>("private"));
+  CHECK(stored.messages[0].text != "edited on the platform");
+  CHECK(stored.rev == next_rev(rev));
+  CHECK_FALSE(merge_into(stored, incoming, kNow, "test"));  // nothing more to fill
+  incoming.messages[0].visibility = "unlisted";
+  CHECK_FALSE(merge_into(stored, incoming, kNow, "test"));  // a kept audience is not replaced
+  CHECK(stored.messages[0].visibility == std::optional<std::string>("private"));
+}
