@@ -443,4 +443,51 @@ TEST_CASE("facebook: a Messenger message repeated across pages is kept once (fou
   CHECK(parser.parse(case_to_json((*cases)[0])).ok());
 }
 
+TEST_CASE("facebook fetch: a photo, a file or a sticker with no words is its attachment's text, asked for by field") {
+  FbRig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  const std::string psid = "7100000000000000041";
+  const nlohmann::json from = {{"id", psid}, {"name", "Mo Khan"}};
+  rig.post("/__fake/conversations",
+           nlohmann::json::array(
+               {{{"id", "t_photo1"},
+                 {"participants", {{"data", {{{"id", psid}, {"name", "Mo Khan"}}, {{"id", kPage}, {"name", "NorthRail"}}}}}},
+                 {"messages",
+                  {{{"id", "m_ph1"}, {"from", from}, {"created_time", "2026-11-23T08:30:00+0000"},
+                    {"attachments", {{"data", {{{"id", "1234"}, {"mime_type", "image/jpeg"}, {"name", "meter.jpg"},
+                                                {"image_data", {{"url", "https://cdn.example/meter.jpg"}}}}}}}}},
+                   {{"id", "m_ph2"}, {"from", from}, {"created_time", "2026-11-23T08:31:00+0000"},
+                    {"message", "see above"}, {"sticker", "https://cdn.example/thumbs.png"}}}}}})
+               .dump());
+  rig.post("/__fake/feed", nlohmann::json::array({{{"id", std::string(kPage) + "_880088888"}, {"message", "Timetable"},
+                                                    {"created_time", "2026-11-23T06:00:00+0000"},
+                                                    {"comments", {{{"id", "880088888_1"}, {"from", from},
+                                                                   {"created_time", "2026-11-23T08:32:00+0000"},
+                                                                   {"attachment", {{"type", "photo"},
+                                                                                   {"media", {{"image", {{"src", "https://cdn.example/sign.jpg"}}}}}}}}}}}})
+                               .dump());
+  auto r = rig.run(*store);
+  REQUIRE_MESSAGE(!r.error, r.error->message);
+  auto dm = store->get("facebook:northrail:dm-t_photo1");
+  REQUIRE(dm.ok());
+  REQUIRE(dm->has_value());
+  REQUIRE((*dm)->messages.size() == 2);
+  CHECK((*dm)->messages[0].text == "[image/jpeg: meter.jpg https://cdn.example/meter.jpg]");
+  CHECK((*dm)->messages[1].text == "see above\n[sticker https://cdn.example/thumbs.png]");
+  auto comment = store->get("facebook:northrail:880088888_1");
+  REQUIRE(comment.ok());
+  REQUIRE(comment->has_value());
+  CHECK((*comment)->messages.front().text == "[photo https://cdn.example/sign.jpg]");
+  // Graph sends only the fields asked for: the requests name them.
+  bool conv_fields = false, comment_fields = false;
+  for (const auto& q : rig.get("/__fake/requests")) {
+    const std::string query = q["query"].dump();
+    conv_fields |= query.find("attachments,sticker") != std::string::npos;
+    comment_fields |= query.find("parent,attachment") != std::string::npos;
+  }
+  CHECK(conv_fields);
+  CHECK(comment_fields);
+}
+
 }  // namespace socq

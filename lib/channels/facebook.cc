@@ -23,9 +23,11 @@ constexpr size_t kMaxPages = 100000;
 constexpr int64_t kWindowMs = 24LL * 3600 * 1000;  // Messenger's standard messaging window
 constexpr int64_t kPrivateReplyWindowMs = 7LL * 24 * 3600 * 1000;  // a private reply to a comment
 constexpr int64_t kCommentHorizonMs = 30LL * 24 * 3600 * 1000;  // how far back a run with a cursor looks for posts with new comments
-// fields=participants,updated_time,messages{message,from,created_time,id}, encoded.
-constexpr const char* kConversationFields = "participants,updated_time,messages%7Bmessage,from,created_time,id%7D";
-constexpr const char* kCommentFields = "id,message,from,created_time,parent";
+// fields=participants,updated_time,messages{message,from,created_time,id,attachments,sticker},
+// encoded: a photo, a file or a sticker comes with no message text.
+constexpr const char* kConversationFields =
+    "participants,updated_time,messages%7Bmessage,from,created_time,id,attachments,sticker%7D";
+constexpr const char* kCommentFields = "id,message,from,created_time,parent,attachment";
 
 using channel_json::str;
 
@@ -50,6 +52,37 @@ std::string path_and_query(const std::string& url) {
   if (scheme == std::string::npos) return url;
   const auto slash = url.find('/', scheme + 3);
   return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+// An attachment as text for the case: "[image/jpeg: name URL]". Messenger's
+// have mime_type, name and image_data.url, video_data.url or file_url; a
+// comment's has type, url and media.image.src.
+std::string attachment_text(const json& a) {
+  using channel_json::member;
+  std::string kind = str(a, "mime_type");
+  if (kind.empty()) kind = str(a, "type");
+  if (kind.empty()) kind = "attachment";
+  std::string url = str(member(a, "image_data"), "url");
+  if (url.empty()) url = str(member(a, "video_data"), "url");
+  if (url.empty()) url = str(a, "file_url");
+  if (url.empty()) url = str(member(member(a, "media"), "image"), "src");
+  if (url.empty()) url = str(a, "url");
+  const std::string name = str(a, "name");
+  return "[" + kind + (name.empty() ? "" : ": " + name) + (url.empty() ? "" : " " + url) + "]";
+}
+
+// A message's or comment's text with what it carries besides words, so
+// that a photo of a meter is not an empty message in the case.
+std::string text_with_attachments(const json& m) {
+  using channel_json::member;
+  std::string text = str(m, "message");
+  const auto add = [&](const std::string& piece) { text += (text.empty() ? "" : "\n") + piece; };
+  if (const json& list = member(member(m, "attachments"), "data"); list.is_array())
+    for (const auto& a : list)
+      if (a.is_object()) add(attachment_text(a));
+  if (const json& a = member(m, "attachment"); a.is_object()) add(attachment_text(a));
+  if (const std::string sticker = str(m, "sticker"); !sticker.empty()) add("[sticker " + sticker + "]");
+  return text;
 }
 
 // A list answer's data[] and paging.next.
@@ -102,7 +135,7 @@ Result<std::optional<Case>> conversation_case(const json& conv, const std::vecto
     msg.dir = from.id == us.id ? Dir::out : Dir::in;
     msg.at = format_rfc3339_utc(*at / 1000 * 1000);
     msg.author = msg.dir == Dir::out ? us.handle : (from.name.empty() ? from.id : from.name);
-    msg.text = str(m, "message");
+    msg.text = text_with_attachments(m);
     msg.is_public = false;
     if (customer.id.empty() && msg.dir == Dir::in) customer = from;
     out.push_back(std::move(msg));
@@ -134,7 +167,7 @@ Result<std::vector<Case>> comment_cases(const std::vector<json>& comments, const
     m.author = from.id.empty() ? "unknown" : from.id;
     m.inbound = from.id != us.id;
     m.at = format_rfc3339_utc(*at / 1000 * 1000);
-    m.text = str(cm, "message");
+    m.text = text_with_attachments(cm);
     m.brand = us.handle;
     if (!from.name.empty()) m.name = from.name, names[from.id] = from.name;
     msgs.push_back(std::move(m));
