@@ -490,4 +490,37 @@ TEST_CASE("facebook fetch: a photo, a file or a sticker with no words is its att
   CHECK(comment_fields);
 }
 
+TEST_CASE("facebook fetch: a customer's own post on the Page is its case's first message, and comments under it answer it") {
+  FbRig rig;
+  auto store = make_memory_store();
+  REQUIRE(!rig.run(*store).error);
+  const std::string psid = "7100000000000000052";
+  const nlohmann::json from = {{"id", psid}, {"name", "Ann Lee"}};
+  const nlohmann::json page = {{"id", kPage}, {"name", "NorthRail"}};
+  const std::string post = std::string(kPage) + "_770011111";
+  rig.post("/__fake/feed", nlohmann::json::array({{{"id", post}, {"message", "Still no refund for my cancelled 7:32"},
+                                                    {"from", from}, {"created_time", "2026-11-23T07:00:00+0000"},
+                                                    {"comments", {{{"id", "770011111_1"}, {"message", "Sorry Ann, checking now"},
+                                                                   {"from", page}, {"created_time", "2026-11-23T07:10:00+0000"}},
+                                                                  {{"id", "770011111_2"}, {"message", "thanks"}, {"from", from},
+                                                                   {"created_time", "2026-11-23T07:20:00+0000"}}}}}})
+                               .dump());
+  auto r = rig.run(*store);
+  REQUIRE_MESSAGE(!r.error, r.error->message);
+  CHECK(r.new_messages == 3);
+  CHECK(r.new_cases == 1);
+  Case found;
+  for (auto& c : cases_in(*store))
+    if (!c.messages.empty() && c.messages.front().id == post) found = c;
+  REQUIRE(found.messages.size() == 3);
+  CHECK(found.messages[0].text == "Still no refund for my cancelled 7:32");
+  CHECK(found.messages[0].dir == Dir::in);
+  CHECK(found.messages[1].dir == Dir::out);
+  CHECK(found.messages[2].text == "thanks");
+  CHECK(found.customer.id == psid);
+  auto again = rig.run(*store);
+  REQUIRE(!again.error);
+  CHECK(again.new_messages == 0);
+}
+
 }  // namespace socq

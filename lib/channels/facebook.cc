@@ -354,7 +354,9 @@ class Facebook final : public Channel {
     int64_t newest = 0;
     std::vector<json> comments;
     std::set<std::string> seen;
-    std::string url = o_.base_url + "/" + us_.id + "/feed?fields=id,created_time,updated_time&limit=25";
+    // message,from: a customer's own post on the Page (a visitor post) is
+    // the first message of its case, and its comments answer it.
+    std::string url = o_.base_url + "/" + us_.id + "/feed?fields=id,created_time,updated_time,message,from&limit=25";
     // A customer may comment on an older post: the feed (newest created
     // first) is walked back kCommentHorizon before the cursor or --since,
     // and only posts updated since then have their comments read.
@@ -374,8 +376,15 @@ class Facebook final : public Channel {
           done = true;  // the feed is newest first by creation: the rest are older
           break;
         }
+        const std::string by = str(channel_json::member(post, "from"), "id");
+        const bool visitor = !by.empty() && by != us_.id;
+        if (visitor && *created >= cutoff) {
+          comments.push_back({{"id", str(post, "id")}, {"message", str(post, "message")}, {"from", post["from"]},
+                              {"created_time", str(post, "created_time")}});
+          newest = std::max(newest, *created);
+        }
         if (updated < cutoff) continue;  // no comment since the cursor
-        if (auto st = post_comments(str(post, "id"), cutoff, comments, newest, out.pages); !st) return st;
+        if (auto st = post_comments(str(post, "id"), cutoff, comments, newest, out.pages, visitor); !st) return st;
       }
       Status loop = ok_status();
       url = next_url(page->next, seen, loop);
@@ -389,8 +398,10 @@ class Facebook final : public Channel {
     return on_page(std::move(out));
   }
 
-  // One post's comments at or after `cutoff`, every page.
-  Status post_comments(const std::string& post_id, int64_t cutoff, std::vector<json>& comments, int64_t& newest, size_t& pages) {
+  // One post's comments at or after `cutoff`, every page. Under a visitor
+  // post, a top-level comment answers the post.
+  Status post_comments(const std::string& post_id, int64_t cutoff, std::vector<json>& comments, int64_t& newest,
+                       size_t& pages, bool visitor_post) {
     std::set<std::string> seen;
     std::string url = o_.base_url + "/" + post_id + "/comments?filter=stream&order=reverse_chronological&fields=" + kCommentFields + "&limit=100";
     while (!url.empty()) {
@@ -407,6 +418,8 @@ class Facebook final : public Channel {
         if (*at < cutoff) continue;
         newest = std::max(newest, *at);
         comments.push_back(cm);
+        if (visitor_post && str(channel_json::member(cm, "parent"), "id").empty())
+          comments.back()["parent"] = {{"id", post_id}};
       }
       Status loop = ok_status();
       url = next_url(page->next, seen, loop);
