@@ -29,6 +29,7 @@ constexpr const char* kConversationFields =
     "participants,updated_time,messages%7Bmessage,from,created_time,id,attachments,sticker%7D";
 constexpr const char* kCommentFields = "id,message,from,created_time,parent,attachment";
 
+using channel_json::member;
 using channel_json::str;
 
 std::string form_escape(const std::string& s) {
@@ -58,7 +59,6 @@ std::string path_and_query(const std::string& url) {
 // have mime_type, name and image_data.url, video_data.url or file_url; a
 // comment's has type, url and media.image.src.
 std::string attachment_text(const json& a) {
-  using channel_json::member;
   std::string kind = str(a, "mime_type");
   if (kind.empty()) kind = str(a, "type");
   if (kind.empty()) kind = "attachment";
@@ -74,7 +74,6 @@ std::string attachment_text(const json& a) {
 // A message's or comment's text with what it carries besides words, so
 // that a photo of a meter is not an empty message in the case.
 std::string text_with_attachments(const json& m) {
-  using channel_json::member;
   std::string text = str(m, "message");
   const auto add = [&](const std::string& piece) { text += (text.empty() ? "" : "\n") + piece; };
   if (const json& list = member(member(m, "attachments"), "data"); list.is_array())
@@ -105,7 +104,6 @@ struct Person {
 
 Person person_of(const json& from) { return {str(from, "id"), str(from, "name")}; }
 
-using channel_json::member;
 
 
 // One Messenger conversation's messages (those at or after `from_ms`) as a case.
@@ -376,7 +374,7 @@ class Facebook final : public Channel {
           done = true;  // the feed is newest first by creation: the rest are older
           break;
         }
-        const std::string by = str(channel_json::member(post, "from"), "id");
+        const std::string by = str(member(post, "from"), "id");
         const bool visitor = !by.empty() && by != us_.id;
         if (visitor && *created >= cutoff) {
           comments.push_back({{"id", str(post, "id")}, {"message", str(post, "message")}, {"from", post["from"]},
@@ -418,7 +416,7 @@ class Facebook final : public Channel {
         if (*at < cutoff) continue;
         newest = std::max(newest, *at);
         comments.push_back(cm);
-        if (visitor_post && str(channel_json::member(cm, "parent"), "id").empty())
+        if (visitor_post && str(member(cm, "parent"), "id").empty())
           comments.back()["parent"] = {{"id", post_id}};
       }
       Status loop = ok_status();
